@@ -1,0 +1,164 @@
+"""Pure (sans-I/O) codecs for the WEEX WebSocket protocol generations.
+
+A codec turns :class:`~weex_events.events.Channel` objects into commands and turns
+frames into either a list of :class:`~weex_events.events.StreamMessage` (data) or a
+single control item defined here. Codecs never await, sleep or read the clock: the
+caller passes ``received_at``. They keep only the small state the wire format
+requires (the last mark price per symbol, the open kline bar per series).
+
+Imports: ``errors``, ``events``, orjson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias
+
+import orjson
+
+from ..errors import DecodeError
+from ..events import Channel, StreamMessage
+
+__all__ = [
+    "Codec",
+    "Decoded",
+    "DepthUpdate",
+    "Greeting",
+    "Reply",
+    "ServerPing",
+    "UnknownPush",
+    "parse_server_time",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """The server's unprompted hello on open (WEEX-WS.md §1.1)."""
+
+    cid: str | None
+    time: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerPing:
+    """A protocol-level ping; answer with :meth:`Codec.encode_pong`.
+
+    Attributes:
+        time: the ping's time field, as sent (V2 echoes it back).
+        private: whether it had the private shape ``{"type":"ping"}``.
+    """
+
+    time: str | None
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A command reply: ack (``ok``) or reject.
+
+    Attributes:
+        id: the request id as echoed (int or str); ``None`` for rejects of an
+            unparseable message, and for V2 replies (which carry a channel).
+        ok: ``True`` for an ack.
+        message: the server's message for rejects.
+        channel: the wire channel named by the reply (V2), if any.
+        action: ``"subscribe"``/``"unsubscribe"`` when the reply says so (V2).
+    """
+
+    id: int | str | None
+    ok: bool
+    message: str | None = None
+    channel: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DepthUpdate:
+    """One depth frame, for the local order book (WEEX-WS.md §1.5).
+
+    Attributes:
+        symbol: user-form symbol.
+        level: the channel depth (15 or 200).
+        snapshot: ``True`` for a snapshot, ``False`` for a delta.
+        first: first update id (V3 ``U``, V2 ``startVersion``).
+        last: last update id (V3 ``u``, V2 ``endVersion``).
+        bids: ``(price, size)`` pairs as the exact wire text; size ``"0"`` deletes.
+        asks: same for asks.
+        timestamp: exchange time in seconds (or ``received_at``).
+        received_at: local receive time.
+        raw: the frame's item.
+    """
+
+    symbol: str
+    level: int
+    snapshot: bool
+    first: int
+    last: int
+    bids: list[tuple[str, str]]
+    asks: list[tuple[str, str]]
+    timestamp: float
+    received_at: float
+    raw: Any = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPush:
+    """A well-formed push of a type the codec does not know; reported, not fatal."""
+
+    type: str
+    raw: Any = field(repr=False)
+
+
+Decoded: TypeAlias = (
+    "list[StreamMessage] | DepthUpdate | Greeting | ServerPing | Reply | UnknownPush"
+)
+
+
+class Codec(Protocol):
+    """What the connection layer needs from a protocol generation."""
+
+    #: Whether several channels may share one SUBSCRIBE command.
+    batch_commands: bool
+
+    def channel_param(self, channel: Channel) -> str:
+        """The wire name of ``channel`` (``"BTCUSDT@ticker"``)."""
+
+    def channel_of(self, param: str) -> Channel | None:
+        """The channel a wire name denotes, or ``None`` if it is not one."""
+
+    def encode_subscribe(self, params: Sequence[str], req_id: int) -> str:
+        """A SUBSCRIBE command for ``params``."""
+
+    def encode_unsubscribe(self, params: Sequence[str], req_id: int) -> str:
+        """An UNSUBSCRIBE command for ``params``."""
+
+    def encode_ping(self, req_id: int) -> str:
+        """A protocol-level client ping."""
+
+    def encode_pong(self, ping: ServerPing, req_id: int) -> str:
+        """The answer to a server ping."""
+
+    def decode(self, frame: str | bytes, received_at: float) -> Decoded:
+        """Decode one text frame.
+
+        Raises:
+            DecodeError: the frame is not valid JSON or misses required fields.
+        """
+
+
+
+def parse_server_time(body: bytes) -> int:
+    """Server time in ms from a REST time answer (WEEX-WS.md §3).
+
+    Accepts V3 ``{"serverTime": ms}`` and V2 ``{"timestamp": ms, ...}``.
+
+    Raises:
+        DecodeError: the body is not one of those shapes.
+    """
+    try:
+        data = orjson.loads(body)
+        value = data["serverTime"] if "serverTime" in data else data["timestamp"]
+        return int(value)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DecodeError(f"not a server time answer ({exc})", body) from None
