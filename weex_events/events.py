@@ -67,14 +67,11 @@ BookLevel = tuple[Any, Any]
 """One order book level: ``(price, size)`` in the configured number type."""
 
 
-class Endpoint(str, enum.Enum):
+class Endpoint(enum.StrEnum):
     """Which WebSocket endpoint an event concerns."""
 
     PUBLIC = "public"
     PRIVATE = "private"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Channel(NamedTuple):

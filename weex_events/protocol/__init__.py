@@ -147,7 +147,6 @@ class Codec(Protocol):
         """
 
 
-
 def parse_server_time(body: bytes) -> int:
     """Server time in ms from a REST time answer (WEEX-WS.md §3).
 

@@ -1,0 +1,36 @@
+"""Shared fixtures: the scripted server, configs pointing at it, zero backoff."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.scripted import ScriptedServer
+from weex_events import WeexConfig
+
+
+def zero_backoff() -> Iterator[float]:
+    """Reconnect at once: tests run in milliseconds, not seconds."""
+    return itertools.repeat(0.0)
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[ScriptedServer]:
+    server = ScriptedServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def scripted_config(scripted: ScriptedServer) -> WeexConfig:
+    return WeexConfig(
+        ws_public_url=scripted.url,
+        ws_private_url=scripted.private_url,
+        rest_url=scripted.rest_url,
+        keepalive_interval=5.0,
+    )

@@ -1,0 +1,693 @@
+"""``WeexWebSocketClient``: the public face that ties the layers together.
+
+The client owns the aiohttp session, one :class:`~weex_events.connection.Connection`
+per endpoint (the private one opened lazily on the first private subscription),
+the :class:`~weex_events.dispatch.Dispatcher`, the reference-counted desired
+subscriptions, and one :class:`~weex_events.book.OrderBook` per book channel.
+
+Imports: every module listed above it in DESIGN §4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import urllib.parse
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from .auth import Credentials, ServerClock
+from .book import OrderBook
+from .config import WeexConfig
+from .connection import Backoff, Connection, Sleep, backoff
+from .dispatch import Dispatcher
+from .errors import (
+    ClientClosedError,
+    ConfigError,
+    DecodeError,
+    SubscriptionError,
+    WeexConnectionError,
+)
+from .events import (
+    LIFECYCLE_EVENTS,
+    MARKET_KINDS,
+    PRIVATE_KINDS,
+    Channel,
+    Endpoint,
+    ErrorEvent,
+    ResyncEvent,
+    StreamMessage,
+    channel_for_event,
+    split_event,
+)
+from .protocol import Codec, DepthUpdate, parse_server_time
+from .protocol.symbols import normalize as normalize_symbol
+from .protocol.v3 import V3Codec
+from .streams import Stream, cut_book
+from .subscriptions import Subscriptions, book_depth, make_channels
+from .transport import Transport, fetch, new_session
+
+__all__ = ["ClientStats", "WeexWebSocketClient"]
+
+log = logging.getLogger("weex_events.client")
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class ClientStats:
+    """A snapshot of the client's counters (``client.stats``).
+
+    Attributes:
+        messages: data messages dispatched (one per ticker, trade, item…).
+        frames: WebSocket frames received on all endpoints.
+        decode_errors: frames refused as malformed, binary, oversized or unknown.
+        handler_errors: exceptions raised by handlers.
+        reconnects: successful reconnects on all endpoints.
+        resyncs: order book resynchronisations.
+        dropped: messages dropped by full queues, per consumer.
+        conflated: tickers/books superseded before being read, per consumer.
+        latency: mean of (receive time − exchange time) in seconds over recent
+            frames (includes any clock offset between this host and WEEX).
+    """
+
+    messages: int
+    frames: int
+    decode_errors: int
+    handler_errors: int
+    reconnects: int
+    resyncs: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    conflated: dict[str, int] = field(default_factory=dict)
+    latency: float | None = None
+
+    @property
+    def drops(self) -> int:
+        """Total messages dropped by full queues."""
+        return sum(self.dropped.values())
+
+
+def _make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
+    if config.protocol == "v2":
+        from .protocol.v2 import V2Codec
+
+        return V2Codec(number_type=config.number_type, marks=marks)
+    return V3Codec(number_type=config.number_type, marks=marks)
+
+
+class WeexWebSocketClient:
+    """Real-time WEEX data: handlers and async iterators over one set of sockets.
+
+    Args:
+        config: connection settings; ``WeexConfig.from_env()`` when omitted.
+        backoff: factory of reconnect delays (defaults to jittered exponential
+            delays from the config); inject ``lambda: itertools.repeat(0.0)`` in
+            tests.
+        sleep: the coroutine used to wait between reconnect attempts.
+        subscribe_timeout: seconds ``subscribe()`` and streams wait for the
+            server's acknowledgement.
+    """
+
+    def __init__(
+        self,
+        config: WeexConfig | None = None,
+        *,
+        backoff: Backoff | None = None,
+        sleep: Sleep | None = None,
+        subscribe_timeout: float = 10.0,
+    ) -> None:
+        self.config = config if config is not None else WeexConfig.from_env()
+        cfg = self.config
+        self._backoff: Backoff = backoff or (lambda: _default_backoff(cfg))
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._subscribe_timeout = subscribe_timeout
+        self._dispatcher = Dispatcher(cfg.queue_size)
+        self._marks: dict[str, str] = {}
+        self._subs = Subscriptions()
+        self._explicit: Counter[Channel] = Counter()
+        self._books: dict[Channel, OrderBook] = {}
+        self._book_levels: dict[Channel, Counter[int]] = {}
+        self._streams: weakref.WeakSet[Stream] = weakref.WeakSet()
+        self._session: Any = None
+        self._public: Connection | None = None
+        self._private: Connection | None = None
+        self._credentials = (
+            Credentials.from_config(cfg) if cfg.has_credentials else None
+        )
+        self._clock = ServerClock()
+        self._state = "new"
+        self._resyncs = 0
+
+    def __repr__(self) -> str:
+        return f"<WeexWebSocketClient {self._state} {self.config.public_url}>"
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def __aenter__(self) -> WeexWebSocketClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.disconnect()
+
+    async def connect(self) -> None:
+        """Open the public endpoint (and the private one if private events are
+        already wanted). Returns once the public socket is open.
+
+        Raises:
+            WeexConnectionError: the public endpoint cannot be reached.
+            AuthenticationError: never from here; private failures surface as
+                ``error`` events and from private ``subscribe``/streams.
+            ClientClosedError: the client was disconnected before.
+        """
+        if self._state == "open":
+            return
+        if self._state == "closed":
+            raise ClientClosedError("this client was disconnected; create a new one")
+        self._session = new_session()
+        self._public = self._connection(Endpoint.PUBLIC)
+        for channel in self._subs:
+            if not channel.private:
+                self._public.add(channel)
+        try:
+            await self._public.start()
+        except BaseException:
+            await self._session.close()
+            self._session = None
+            self._public = None
+            raise
+        self._state = "open"
+        if any(channel.private for channel in self._subs):
+            self._open_private()
+
+    async def disconnect(self) -> None:
+        """Close every socket, end every stream and stop every task. Idempotent."""
+        if self._state == "closed":
+            return
+        self._state = "closed"
+        for stream in list(self._streams):
+            stream.close()
+        for conn in (self._private, self._public):
+            if conn is not None:
+                await conn.close()
+        await self._dispatcher.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def is_connected(self) -> bool:
+        """Whether the public socket is open right now."""
+        return self._public is not None and self._public.connected
+
+    def _connection(self, endpoint: Endpoint) -> Connection:
+        cfg = self.config
+        url = cfg.public_url if endpoint is Endpoint.PUBLIC else cfg.private_url
+        private = endpoint is Endpoint.PRIVATE
+
+        async def opener() -> Transport:
+            headers = {"User-Agent": cfg.user_agent}
+            if private:
+                headers.update(await self._auth_headers(url))
+            return await Transport.open(
+                self._session,
+                url,
+                endpoint=endpoint.value,
+                headers=headers,
+                keepalive_interval=cfg.keepalive_interval,
+                connect_timeout=cfg.connect_timeout,
+            )
+
+        return Connection(
+            endpoint=endpoint,
+            url=url,
+            codec=_make_codec(cfg, self._marks),
+            opener=opener,
+            sink=self,
+            backoff_factory=self._backoff,
+            max_frame_size=cfg.max_frame_size,
+            reset_after=cfg.reconnect_reset_after,
+            max_ops_per_hour=cfg.max_ops_per_hour,
+            sleep=self._sleep,
+        )
+
+    async def _auth_headers(self, url: str) -> dict[str, str]:
+        # WEEX-WS.md §1.2: a fresh timestamp (server clock) and signature per connect.
+        assert self._credentials is not None
+        if not self._clock.synced:
+            await self._sync_clock()
+        path = urllib.parse.urlsplit(url).path or f"/{self.config.protocol}/ws/private"
+        return self._credentials.ws_headers(self._clock.now_ms(time.time()), path)
+
+    async def _sync_clock(self) -> None:
+        cfg = self.config
+        url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
+        sent = time.time()
+        try:
+            body = await fetch(
+                self._session,
+                url,
+                headers={"User-Agent": cfg.user_agent},
+                timeout=cfg.connect_timeout,
+            )
+            self._clock.update(parse_server_time(body), sent, time.time())
+            log.debug("server clock offset %+d ms", self._clock.offset_ms)
+        except (WeexConnectionError, DecodeError) as exc:
+            log.warning(
+                "cannot read the server clock (%s); signing with local time", exc
+            )
+
+    def _open_private(self) -> None:
+        if self._private is not None or self._state != "open":
+            return
+        conn = self._private = self._connection(Endpoint.PRIVATE)
+        for channel in self._subs:
+            if channel.private:
+                conn.add(channel)
+        conn.start_background()
+
+    # -- events --------------------------------------------------------------------
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The dispatcher (used by streams; not part of the public API)."""
+        return self._dispatcher
+
+    @overload
+    def on(self, event: str) -> Callable[[H], H]: ...
+    @overload
+    def on(self, event: str, handler: H) -> H: ...
+    def on(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
+        """Call ``handler`` for every ``event``; use as a decorator without ``handler``.
+
+        Registering for a symbol event (``"ticker:BTCUSDT"``) or a private event
+        (``"order"``) subscribes; removing the last such handler unsubscribes.
+        Handlers may be sync (run inline, in order) or async (run in order on
+        their own bounded queue). Exceptions become ``error`` events.
+
+        Raises:
+            ConfigError: unknown event name, or a private event without
+                credentials.
+        """
+        if handler is None:
+
+            def decorator(func: H) -> H:
+                self._register(event, func, once=False)
+                return func
+
+            return decorator
+        self._register(event, handler, once=False)
+        return handler
+
+    @overload
+    def once(self, event: str) -> Callable[[H], H]: ...
+    @overload
+    def once(self, event: str, handler: H) -> H: ...
+    def once(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
+        """Like :meth:`on`, but the handler is removed after its first event."""
+        if handler is None:
+
+            def decorator(func: H) -> H:
+                self._register(event, func, once=True)
+                return func
+
+            return decorator
+        self._register(event, handler, once=True)
+        return handler
+
+    def off(self, event: str, handler: Callable[..., Any]) -> None:
+        """Remove ``handler`` from ``event`` (unsubscribing if it was the last)."""
+        self._dispatcher.remove(self._event_name(event), handler)
+
+    def listeners(self, event: str) -> list[Callable[..., Any]]:
+        """The handlers registered for ``event``, in registration order."""
+        return self._dispatcher.handlers(self._event_name(event))
+
+    async def wait_for(
+        self,
+        event: str,
+        timeout: float | None = None,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """Wait for the next ``event`` (matching ``predicate``) and return its payload.
+
+        Raises:
+            TimeoutError: nothing came within ``timeout`` seconds.
+        """
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def waiter(payload: Any) -> None:
+            if not fut.done() and (predicate is None or predicate(payload)):
+                fut.set_result(payload)
+
+        self.on(event, waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                return await fut
+        finally:
+            self.off(event, waiter)
+
+    def _event_name(self, event: str) -> str:
+        kind, symbol = split_event(event)
+        if kind not in MARKET_KINDS | PRIVATE_KINDS | LIFECYCLE_EVENTS:
+            known = sorted(MARKET_KINDS | PRIVATE_KINDS | LIFECYCLE_EVENTS)
+            raise ConfigError("event", f"unknown event {event!r}; known kinds: {known}")
+        if symbol is None:
+            return kind
+        if kind in LIFECYCLE_EVENTS:
+            raise ConfigError("event", f"{kind!r} takes no symbol")
+        return f"{kind}:{normalize_symbol(symbol)}"
+
+    def _register(self, event: str, handler: Callable[..., Any], *, once: bool) -> None:
+        if self._state == "closed":
+            raise ClientClosedError()
+        name = self._event_name(event)
+        channel = channel_for_event(name)
+        if channel is not None and channel.private:
+            self._require_credentials(channel.kind)
+        on_remove = (lambda: self.release([channel])) if channel is not None else None
+        if (
+            self._dispatcher.add(name, handler, once=once, on_remove=on_remove)
+            and channel
+        ):
+            self.acquire([channel])
+
+    def _require_credentials(self, kind: str) -> None:
+        if self._credentials is None:
+            raise ConfigError(
+                "api_key",
+                f"private channel {kind!r} needs api_key, secret_key and passphrase",
+            )
+
+    # -- subscriptions -------------------------------------------------------------
+
+    async def subscribe(
+        self, kind: str, symbols: str | Iterable[str] | None = None, **params: Any
+    ) -> None:
+        """Subscribe to ``kind`` for ``symbols`` and wait for the server's answer.
+
+        ``book`` accepts ``level`` (1–200), ``kline`` accepts ``interval`` and
+        ``price_type``. Handlers registered for ``kind`` or ``kind:SYMBOL``
+        receive the data. Each call holds one reference per channel until the
+        matching :meth:`unsubscribe`.
+
+        Raises:
+            ConfigError: bad kind, symbols or parameters.
+            SubscriptionError: the server rejected a channel (not retried).
+            TimeoutError: the server did not answer in time (the subscription
+                stays wanted and is retried after a reconnect).
+        """
+        channels = make_channels(kind, symbols, params)
+        if channels[0].private:
+            self._require_credentials(channels[0].kind)
+        self._explicit.update(channels)
+        self.acquire(channels)
+        try:
+            await self.wait_channels(channels)
+        except SubscriptionError:
+            await self.unsubscribe(kind, symbols, **params)
+            raise
+
+    async def unsubscribe(
+        self, kind: str, symbols: str | Iterable[str] | None = None, **params: Any
+    ) -> None:
+        """Give back one :meth:`subscribe` reference per channel.
+
+        The server subscription ends when nothing else (handlers, streams) holds
+        it. Channels this client never subscribed explicitly are ignored.
+        """
+        channels = [
+            c for c in make_channels(kind, symbols, params) if self._explicit[c]
+        ]
+        self._explicit.subtract(channels)
+        self._explicit += Counter()  # drop zero counts
+        self.release(channels)
+
+    @property
+    def subscriptions(self) -> dict[Channel, str]:
+        """Wanted channels and their state: ``pending``, ``active`` or ``failed``."""
+        result = {}
+        for channel in self._subs:
+            conn = self._private if channel.private else self._public
+            state = conn.state.get(channel) if conn is not None else None
+            result[channel] = state.value if state is not None else "pending"
+        return result
+
+    def acquire(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        """Hold a reference on each channel (internal; used by handlers, streams)."""
+        for channel in channels:
+            if channel.kind == "book":
+                levels = self._book_levels.setdefault(channel, Counter())
+                levels[book_level or int(channel.arg or 15)] += 1
+        for channel in self._subs.acquire(channels):
+            if channel.kind == "book":
+                self._books[channel] = OrderBook(
+                    channel.symbol or "",
+                    int(channel.arg or 15),
+                    self.config.number_type,
+                )
+            if channel.private:
+                if self._private is None:
+                    self._open_private()
+                    continue
+                self._private.add(channel)
+            elif self._public is not None:
+                self._public.add(channel)
+
+    def release(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        """Give back references taken with :meth:`acquire` (internal)."""
+        for channel in channels:
+            if channel.kind == "book" and channel in self._book_levels:
+                levels = self._book_levels[channel]
+                levels[book_level or int(channel.arg or 15)] -= 1
+                self._book_levels[channel] = +levels
+        for channel in self._subs.release(channels):
+            self._books.pop(channel, None)
+            self._book_levels.pop(channel, None)
+            conn = self._private if channel.private else self._public
+            if conn is not None:
+                conn.remove(channel)
+
+    async def wait_channels(self, channels: Sequence[Channel]) -> None:
+        """Wait until the server accepted every channel (internal)."""
+        if self._state != "open":
+            raise ClientClosedError("the client is not connected; use 'async with'")
+        for channel in channels:
+            if channel.private and self._private is None:
+                self._open_private()
+            conn = self._private if channel.private else self._public
+            assert conn is not None
+            await conn.wait_active(channel, self._subscribe_timeout)
+
+    # -- streams -------------------------------------------------------------------
+
+    def stream(self, *events: str) -> Stream:
+        """Iterate over the given events, e.g. ``stream("ticker:BTCUSDT", "order")``.
+
+        Symbol and private events subscribe for the duration of the loop.
+        """
+        if not events:
+            raise ConfigError("events", "name at least one event")
+        names = [self._event_name(e) for e in events]
+        channels = [c for c in map(channel_for_event, names) if c is not None]
+        for channel in channels:
+            if channel.private:
+                self._require_credentials(channel.kind)
+        return self._stream(names, channels)
+
+    def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
+        """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
+        channels = make_channels("ticker", symbols, {})
+        return self._stream([f"ticker:{c.symbol}" for c in channels], channels)
+
+    def stream_trades(self, symbol: str) -> Stream:
+        """Every trade of ``symbol``, one message per trade."""
+        channels = make_channels("trade", symbol, {})
+        return self._stream([f"trade:{c.symbol}" for c in channels], channels)
+
+    def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
+        """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
+        channels = make_channels("kline", symbol, {"interval": interval})
+        return self._stream([f"kline:{c.symbol}" for c in channels], channels)
+
+    def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
+        """The maintained order book of ``symbol``, cut to ``level`` levels per side.
+
+        Raises:
+            ConfigError: ``level`` is not between 1 and 200 (raised at call time).
+        """
+        depth = book_depth(level)
+        channels = make_channels("book", symbol, {"level": depth})
+        return self._stream(
+            [f"book:{c.symbol}" for c in channels],
+            channels,
+            transform=cut_book(level),
+            book_level=level,
+        )
+
+    def stream_account(self) -> Stream:
+        """Account (balance) updates."""
+        return self._private_stream("account")
+
+    def stream_positions(self) -> Stream:
+        """Position updates."""
+        return self._private_stream("position")
+
+    def stream_orders(self) -> Stream:
+        """Order updates."""
+        return self._private_stream("order")
+
+    def stream_fills(self) -> Stream:
+        """Fills (executions) of your orders."""
+        return self._private_stream("fill")
+
+    def _private_stream(self, kind: str) -> Stream:
+        self._require_credentials(kind)
+        return self._stream([kind], [Channel(kind)])
+
+    def _stream(
+        self,
+        events: list[str],
+        channels: list[Channel],
+        *,
+        transform: Callable[[StreamMessage], StreamMessage] | None = None,
+        book_level: int | None = None,
+    ) -> Stream:
+        if self._state == "closed":
+            raise ClientClosedError()
+        return Stream(
+            self,
+            events,
+            channels,
+            queue_size=self.config.queue_size,
+            transform=transform,
+            book_level=book_level,
+        )
+
+    def stream_opened(self, stream: Stream) -> None:
+        """Track an open stream (internal)."""
+        self._streams.add(stream)
+
+    def stream_closed(self, stream: Stream) -> None:
+        """Forget a closed stream (internal)."""
+        self._streams.discard(stream)
+
+    # -- sink: what connections hand us ----------------------------------------------
+
+    @property
+    def deliver(self) -> Callable[[StreamMessage], None]:
+        """The hot path: straight into the dispatcher."""
+        return self._dispatcher.emit_message
+
+    def deliver_depth(self, update: DepthUpdate) -> None:
+        """Apply a depth frame to its book; emit ``book`` or ``resync``."""
+        channel = Channel("book", update.symbol, str(update.level))
+        book = self._books.get(channel)
+        if book is None:
+            return  # a late frame for a book nobody wants any more
+        gap = book.apply(update)
+        if gap is not None:
+            self._resync(channel, gap.reason, gap.detail)
+            return
+        if not book.valid:
+            return
+        levels = self._book_levels.get(channel)
+        depth = max(levels) if levels else book.depth
+        symbol = update.symbol
+        self._dispatcher.emit_message(
+            StreamMessage(
+                f"book:{symbol}",
+                "book",
+                symbol,
+                book.snapshot_view(depth),
+                update.timestamp,
+                update.received_at,
+                update.raw,
+            )
+        )
+
+    def _resync(self, channel: Channel, reason: str, detail: str) -> None:
+        self._resyncs += 1
+        symbol = channel.symbol or ""
+        log.warning(
+            "book %s: %s (%s); requesting a fresh snapshot", symbol, reason, detail
+        )
+        self.emit("resync", ResyncEvent(symbol, reason, detail, int(channel.arg or 15)))
+        if self._public is not None:
+            self._public.resubscribe(channel)
+
+    def emit(self, event: str, payload: Any) -> None:
+        """Emit a lifecycle or diagnostic event to handlers (internal)."""
+        if event == "error" and isinstance(payload, ErrorEvent):
+            exc = payload.exception
+            if exc is not None and payload.source == "connection":
+                for stream in list(self._streams):
+                    if any(c.private for c in stream.channels):
+                        stream.close(exc)
+        self._dispatcher.emit(event, payload)
+
+    def connection_reset(self, endpoint: Endpoint) -> None:
+        """A socket was lost: books restart from the next snapshot."""
+        if endpoint is not Endpoint.PUBLIC:
+            return
+        for channel, book in self._books.items():
+            if book.valid:
+                book.reset()
+                self._resyncs += 1
+                self.emit(
+                    "resync",
+                    ResyncEvent(
+                        channel.symbol or "",
+                        "reconnect",
+                        "socket lost",
+                        int(channel.arg or 15),
+                    ),
+                )
+            else:
+                book.reset()
+
+    # -- introspection -------------------------------------------------------------
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters since the client was created."""
+        conns = [c for c in (self._public, self._private) if c is not None]
+        dropped: dict[str, int] = {}
+        conflated: dict[str, int] = {}
+        queues = [s._queue for s in self._streams] + self._dispatcher.queues()
+        for queue in queues:
+            if queue.dropped:
+                dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
+            if queue.conflated:
+                conflated[queue.name] = conflated.get(queue.name, 0) + queue.conflated
+        latency = self._public.latency if self._public is not None else None
+        return ClientStats(
+            messages=self._dispatcher.messages,
+            frames=sum(c.frames for c in conns),
+            decode_errors=sum(c.decode_errors for c in conns),
+            handler_errors=self._dispatcher.handler_errors,
+            reconnects=sum(c.reconnects for c in conns),
+            resyncs=self._resyncs,
+            dropped=dropped,
+            conflated=conflated,
+            latency=latency,
+        )
+
+
+def _default_backoff(cfg: WeexConfig) -> Any:
+    return backoff(
+        cfg.reconnect_initial_delay, cfg.reconnect_max_delay, cfg.reconnect_factor
+    )

@@ -1,0 +1,576 @@
+"""One endpoint's life: read loop, keepalive answers, reconnect, resubscribe.
+
+A :class:`Connection` owns one :class:`~weex_events.transport.Transport` at a time
+and two tasks: the *reader* (decodes frames and hands them to a :class:`Sink`,
+never awaiting user code; reconnects on any transport failure) and the *writer*
+(sends subscribe/unsubscribe commands from an outbox, one channel per command so
+that a rejection names exactly one channel, paced under the per-connection
+operation limit of WEEX-WS.md §1.1).
+
+The set of channels the connection should carry (``desired``) survives reconnects:
+after a reconnect every desired channel that the server did not reject is
+subscribed again. Rejected channels are never re-sent (WEEX-WS.md §1.4: six
+rejected commands close the socket with 1007).
+
+Reconnect policy is data: :func:`backoff` yields jittered, capped exponential
+delays and :func:`is_retryable` classifies failures; both are injectable.
+
+Imports: ``errors``, ``events``, ``protocol``, ``transport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import enum
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from typing import Any, Protocol
+
+from .errors import (
+    AuthenticationError,
+    ClientClosedError,
+    DecodeError,
+    SubscriptionError,
+    WeexConnectionError,
+    excerpt,
+)
+from .events import (
+    Channel,
+    ConnectionEvent,
+    Endpoint,
+    ErrorEvent,
+    StreamMessage,
+    SubscriptionEvent,
+)
+from .protocol import Codec, DepthUpdate, Greeting, Reply, ServerPing, UnknownPush
+from .transport import BinaryFrame, Transport, TransportClosed
+
+__all__ = [
+    "Backoff",
+    "ChannelState",
+    "Connection",
+    "Sink",
+    "backoff",
+    "is_retryable",
+]
+
+log = logging.getLogger("weex_events.connection")
+
+Backoff = Callable[[], Iterator[float]]
+"""A factory of reconnect delays: called once per outage, iterated per attempt."""
+
+
+def backoff(
+    initial: float = 0.5,
+    maximum: float = 30.0,
+    factor: float = 2.0,
+    *,
+    rng: Callable[[], float] = random.random,
+) -> Iterator[float]:
+    """Jittered, capped exponential delays: ``initial``, ``initial*factor``, …
+
+    Each delay is drawn uniformly from ``[d/2, d]`` where ``d`` is the capped
+    exponential value ("equal jitter"), so simultaneous clients spread out while
+    the delay still grows. With ``initial=0`` every delay is 0 (tests).
+    """
+    delay = initial
+    while True:
+        capped = min(delay, maximum)
+        yield capped / 2 + rng() * capped / 2
+        delay *= factor
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a connection failure should be retried.
+
+    Authentication failures and an explicit close are final; everything else
+    (refused, reset, DNS, timeouts, abnormal closes) is retried.
+    """
+    return not isinstance(exc, AuthenticationError | ClientClosedError)
+
+
+class ChannelState(enum.Enum):
+    """The server-side state of one desired channel on one connection."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    FAILED = "failed"
+
+
+class Sink(Protocol):
+    """What a connection hands its output to (the client)."""
+
+    def deliver(self, msg: StreamMessage) -> None:
+        """A normalized data message (hot path)."""
+
+    def deliver_depth(self, update: DepthUpdate) -> None:
+        """A depth frame for the local order book."""
+
+    def emit(self, event: str, payload: Any) -> None:
+        """A lifecycle, subscription or error event."""
+
+    def connection_reset(self, endpoint: Endpoint) -> None:
+        """Every subscription on ``endpoint`` is gone (socket lost)."""
+
+
+Opener = Callable[[], Awaitable[Transport]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Connection:
+    """One WebSocket endpoint kept alive, with its desired channels."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: Endpoint,
+        url: str,
+        codec: Codec,
+        opener: Opener,
+        sink: Sink,
+        backoff_factory: Backoff,
+        max_frame_size: int,
+        reset_after: float,
+        max_ops_per_hour: int = 240,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.endpoint = endpoint
+        self.url = url
+        self._codec = codec
+        self._opener = opener
+        self._sink = sink
+        self._backoff_factory = backoff_factory
+        self._max_frame_size = max_frame_size
+        self._reset_after = reset_after
+        self._sleep = sleep
+        self._clock = clock
+        self._transport: Transport | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._closing = False
+        self._fatal: BaseException | None = None
+        self._req_id = 0
+        self.desired: dict[Channel, str] = {}
+        self.state: dict[Channel, ChannelState] = {}
+        self.failures: dict[Channel, str] = {}
+        self._pending: dict[int | str, tuple[str, Channel]] = {}
+        self._waiters: dict[Channel, list[asyncio.Future[None]]] = {}
+        self._outbox: collections.deque[tuple[str, Channel]] = collections.deque()
+        # Channels a SUBSCRIBE was sent for on the current socket and not undone:
+        # an UNSUBSCRIBE is only ever sent for these, so the SDK never sends a
+        # command the server would reject (WEEX-WS.md §1.4, the 1007 rule).
+        self._on_server: set[Channel] = set()
+        self._wake = asyncio.Event()
+        self._ops: collections.deque[float] = collections.deque()
+        self._max_ops = max_ops_per_hour
+        self._reported_unknown: set[str] = set()
+        self.frames = 0
+        self.reconnects = 0
+        self.decode_errors = 0
+        self._latency = 0.0
+        self._latency_n = 0
+        self._connected_at = 0.0
+        self._attempt = 0
+        self._delays: Iterator[float] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Whether a socket is open right now."""
+        return self._transport is not None and not self._transport.closed
+
+    @property
+    def running(self) -> bool:
+        """Whether the connection is open or trying to reopen."""
+        return self._reader is not None and not self._reader.done()
+
+    @property
+    def latency(self) -> float | None:
+        """Recent mean of receive time minus exchange time, in seconds."""
+        return self._latency if self._latency_n else None
+
+    async def start(self) -> None:
+        """Open the first socket and start the reader and writer tasks.
+
+        Raises:
+            AuthenticationError: the credentials were refused.
+            WeexConnectionError: the endpoint could not be reached.
+        """
+        self._transport = await self._opener()
+        self._connected_at = time.monotonic()
+        self._emit_lifecycle("connected")
+        self._queue_resubscribe()
+        self._spawn(self._run())
+
+    def start_background(self) -> None:
+        """Connect in the background: transport failures are retried with
+        backoff (``reconnecting`` events); an authentication failure is final and
+        fails every waiting subscription."""
+        self._spawn(self._connect_then_run())
+
+    def _spawn(self, reader: Coroutine[Any, Any, None]) -> None:
+        name = self.endpoint.value
+        self._reader = asyncio.create_task(reader, name=f"weex_events: {name} reader")
+        self._writer = asyncio.create_task(
+            self._write_loop(), name=f"weex_events: {name} writer"
+        )
+
+    async def _connect_then_run(self) -> None:
+        try:
+            self._transport = await self._opener()
+        except AuthenticationError as exc:
+            self._give_up(exc)
+            return
+        except WeexConnectionError as exc:
+            if not await self._reconnect(exc.reason, event="connected"):
+                return
+        else:
+            self._connected_at = time.monotonic()
+            self._emit_lifecycle("connected")
+            self._queue_resubscribe()
+        await self._run()
+
+    def _give_up(self, exc: AuthenticationError) -> None:
+        self._fatal = exc
+        self._sink.emit("error", ErrorEvent("connection", str(exc), exception=exc))
+        self._fail_waiters(exc)
+        log.error("%s: %s; not reconnecting", self.endpoint, exc)
+
+    async def close(self) -> None:
+        """Close the socket and end both tasks; idempotent, never raises."""
+        self._closing = True
+        tasks = [t for t in (self._reader, self._writer) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._transport is not None:
+            await self._transport.close()
+            self._transport = None
+        self._fail_waiters(ClientClosedError())
+
+    # -- channels ------------------------------------------------------------------
+
+    def add(self, channel: Channel) -> None:
+        """Carry ``channel`` here: subscribe now, and again after reconnects."""
+        if channel in self.desired:
+            return
+        self.desired[channel] = self._codec.channel_param(channel)
+        self.state[channel] = ChannelState.PENDING
+        self._enqueue("subscribe", channel)
+
+    def remove(self, channel: Channel) -> None:
+        """Stop carrying ``channel``; unsubscribes if the server had accepted it."""
+        self.desired.pop(channel, None)
+        state = self.state.pop(channel, None)
+        self.failures.pop(channel, None)
+        if state is None or state is ChannelState.FAILED:
+            return
+        self._enqueue("unsubscribe", channel)  # skipped if never sent
+
+    def resubscribe(self, channel: Channel) -> None:
+        """Ask the server for a fresh snapshot of ``channel`` (book resync)."""
+        if self.state.get(channel) is not ChannelState.ACTIVE:
+            return
+        self.state[channel] = ChannelState.PENDING
+        self._enqueue("unsubscribe", channel)
+        self._enqueue("subscribe", channel)
+
+    async def wait_active(self, channel: Channel, timeout: float) -> None:
+        """Wait until the server acknowledged ``channel``.
+
+        Raises:
+            SubscriptionError: the server rejected it.
+            AuthenticationError: the endpoint's credentials were refused.
+            TimeoutError: no answer within ``timeout`` seconds (the channel stays
+                desired and is retried on reconnect).
+        """
+        state = self.state.get(channel)
+        if state is ChannelState.ACTIVE:
+            return
+        if state is ChannelState.FAILED:
+            raise SubscriptionError(self.desired[channel], self.failures[channel])
+        if self._fatal is not None:
+            raise self._fatal
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(channel, []).append(fut)
+        async with asyncio.timeout(timeout):
+            await fut
+
+    def _enqueue(self, action: str, channel: Channel) -> None:
+        self._outbox.append((action, channel))
+        self._wake.set()
+
+    def _queue_resubscribe(self) -> None:
+        self._outbox.clear()
+        self._pending.clear()
+        self._on_server.clear()
+        for channel in self.desired:
+            if self.state.get(channel) is not ChannelState.FAILED:
+                self.state[channel] = ChannelState.PENDING
+                self._outbox.append(("subscribe", channel))
+        self._wake.set()
+
+    # -- writer --------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._outbox:
+                transport = self._transport
+                if transport is None or transport.closed:
+                    break
+                await self._pace()
+                if not self._outbox:
+                    break
+                action, channel = self._outbox.popleft()
+                if action == "subscribe":
+                    if channel not in self.desired or channel in self._on_server:
+                        continue  # released before we got to it, or a duplicate
+                    self._on_server.add(channel)
+                elif channel in self._on_server:
+                    self._on_server.discard(channel)
+                else:
+                    continue  # never subscribed on this socket: nothing to undo
+                param = self._codec.channel_param(channel)
+                self._req_id += 1
+                req_id = self._req_id
+                encode = (
+                    self._codec.encode_subscribe
+                    if action == "subscribe"
+                    else self._codec.encode_unsubscribe
+                )
+                self._pending[req_id] = (action, channel)
+                try:
+                    await transport.send(encode([param], req_id))
+                except TransportClosed:
+                    break  # the reader reconnects and requeues everything
+                self._ops.append(time.monotonic())
+                log.debug("%s %s %s (id %s)", self.endpoint, action, param, req_id)
+
+    async def _pace(self) -> None:
+        """Keep under ``max_ops_per_hour`` commands per rolling hour (§1.1)."""
+        now = time.monotonic()
+        ops = self._ops
+        while ops and now - ops[0] >= 3600.0:
+            ops.popleft()
+        if len(ops) >= self._max_ops:
+            wait = 3600.0 - (now - ops[0])
+            log.warning(
+                "%s: %d subscribe/unsubscribe operations in the last hour; waiting "
+                "%.0f s to stay under WEEX's limit",
+                self.endpoint,
+                len(ops),
+                wait,
+            )
+            await asyncio.sleep(wait)
+
+    # -- reader --------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._closing:
+            transport = self._transport
+            assert transport is not None
+            try:
+                await self._read(transport)
+            except TransportClosed as closed:
+                code, reason = closed.code, closed.reason
+            if self._closing:
+                return
+            await transport.close()
+            self._transport = None
+            self._sink.connection_reset(self.endpoint)
+            self._emit_lifecycle("disconnected", reason=reason, close_code=code)
+            if not await self._reconnect(reason):
+                return
+
+    async def _reconnect(self, reason: str, *, event: str = "reconnected") -> bool:
+        healthy = time.monotonic() - self._connected_at >= self._reset_after
+        if healthy or self._delays is None:
+            self._delays = self._backoff_factory()
+            self._attempt = 0
+        while not self._closing:
+            self._attempt += 1
+            delay = next(self._delays)
+            self._emit_lifecycle("reconnecting", reason=reason, delay=delay)
+            await self._sleep(delay)
+            try:
+                self._transport = await self._opener()
+            except AuthenticationError as exc:
+                self._give_up(exc)
+                return False
+            except WeexConnectionError as exc:
+                reason = exc.reason
+                log.info(
+                    "%s: reconnect attempt %d failed: %s",
+                    self.endpoint,
+                    self._attempt,
+                    reason,
+                )
+                continue
+            self._connected_at = time.monotonic()
+            if event == "reconnected":
+                self.reconnects += 1
+            self._emit_lifecycle(event, reason=reason)
+            self._queue_resubscribe()
+            return True
+        return False
+
+    async def _read(self, transport: Transport) -> None:
+        receive = transport.receive
+        decode = self._codec.decode
+        sink = self._sink
+        deliver = sink.deliver
+        clock = self._clock
+        limit = self._max_frame_size
+        while True:
+            data = await receive()
+            self.frames += 1
+            if data.__class__ is BinaryFrame or len(data) > limit:  # type: ignore[arg-type]
+                self._bad_frame(data)
+                continue
+            now = clock()
+            try:
+                result = decode(data, now)  # type: ignore[arg-type]
+            except DecodeError as exc:
+                self.decode_errors += 1
+                sink.emit(
+                    "error",
+                    ErrorEvent("decode", exc.reason, exception=exc, frame=exc.frame),
+                )
+                log.warning("%s: undecodable frame: %s", self.endpoint, exc)
+                continue
+            if result.__class__ is list:
+                if result:
+                    # A cheap running mean for stats.latency (one float op a frame).
+                    self._latency_n += 1
+                    lag = now - result[0].timestamp - self._latency
+                    self._latency += lag / min(self._latency_n, 1000)
+                for msg in result:
+                    deliver(msg)
+            elif result.__class__ is DepthUpdate:
+                sink.deliver_depth(result)
+            else:
+                await self._control(result, transport)
+
+    def _bad_frame(self, data: bytes | BinaryFrame) -> None:
+        self.decode_errors += 1
+        if isinstance(data, BinaryFrame):
+            reason, raw = "binary frame (WEEX sends text only)", data.data
+        else:
+            reason, raw = f"frame of {len(data)} bytes exceeds max_frame_size", data
+        exc = DecodeError(reason, raw)
+        self._sink.emit(
+            "error", ErrorEvent("decode", reason, exception=exc, frame=exc.frame)
+        )
+        log.warning("%s: %s", self.endpoint, reason)
+
+    async def _control(self, item: object, transport: Transport) -> None:
+        if isinstance(item, ServerPing):
+            # WEEX-WS.md §1.3: answer every server ping in the protocol's format.
+            self._req_id += 1
+            with contextlib.suppress(TransportClosed):  # receive() reports the loss
+                await transport.send(self._codec.encode_pong(item, self._req_id))
+        elif isinstance(item, Reply):
+            self._reply(item)
+        elif isinstance(item, Greeting):
+            log.debug("%s greeting (cid %s)", self.endpoint, item.cid)
+        elif isinstance(item, UnknownPush):
+            self.decode_errors += 1
+            if item.type not in self._reported_unknown:
+                self._reported_unknown.add(item.type)
+                msg = f"unknown push type {item.type!r} (reported once)"
+                log.warning("%s: %s", self.endpoint, msg)
+                self._sink.emit(
+                    "error",
+                    ErrorEvent("protocol", msg, frame=excerpt(repr(item.raw))),
+                )
+
+    def _reply(self, reply: Reply) -> None:
+        pending = self._pending.pop(reply.id, None) if reply.id is not None else None
+        if pending is None and reply.channel is not None:
+            pending = self._pending_by_param(reply)
+        if pending is None:
+            if not reply.ok:
+                msg = f"server rejected a command: {reply.message}"
+                log.warning("%s: %s", self.endpoint, msg)
+                self._sink.emit("error", ErrorEvent("protocol", msg))
+            return
+        action, channel = pending
+        param = self.desired.get(channel) or self._codec.channel_param(channel)
+        if action == "unsubscribe":
+            if reply.ok:
+                self._sink.emit(
+                    "unsubscribed", SubscriptionEvent("unsubscribed", channel, param)
+                )
+            return
+        if channel not in self.desired:
+            return
+        if reply.ok:
+            self.state[channel] = ChannelState.ACTIVE
+            self._resolve(channel, None)
+            self._sink.emit(
+                "subscribed", SubscriptionEvent("subscribed", channel, param)
+            )
+            return
+        reason = reply.message or "rejected"
+        self._on_server.discard(channel)
+        self.state[channel] = ChannelState.FAILED
+        self.failures[channel] = reason
+        log.warning("%s: subscription %s rejected: %s", self.endpoint, param, reason)
+        self._resolve(channel, SubscriptionError(param, reason))
+        self._sink.emit(
+            "subscription_failed",
+            SubscriptionEvent("subscription_failed", channel, param, reason),
+        )
+
+    def _pending_by_param(self, reply: Reply) -> tuple[str, Channel] | None:
+        for req_id, (action, channel) in self._pending.items():
+            if self.desired.get(channel, None) == reply.channel and (
+                reply.action is None or reply.action == action
+            ):
+                del self._pending[req_id]
+                return action, channel
+        return None
+
+    def _resolve(self, channel: Channel, exc: BaseException | None) -> None:
+        for fut in self._waiters.pop(channel, ()):
+            if not fut.done():
+                if exc is None:
+                    fut.set_result(None)
+                else:
+                    fut.set_exception(exc)
+
+    def _fail_waiters(self, exc: BaseException) -> None:
+        for channel in list(self._waiters):
+            self._resolve(channel, exc)
+
+    def _emit_lifecycle(
+        self,
+        event: str,
+        *,
+        reason: str | None = None,
+        delay: float | None = None,
+        close_code: int | None = None,
+    ) -> None:
+        attempt = self._attempt if event != "connected" else 0
+        log.info(
+            "%s %s%s%s",
+            self.endpoint,
+            event,
+            f": {reason}" if reason else "",
+            f" (next attempt in {delay:.2f} s)" if delay is not None else "",
+        )
+        self._sink.emit(
+            event,
+            ConnectionEvent(
+                event, self.endpoint, self.url, reason, delay, attempt, close_code
+            ),
+        )

@@ -1,0 +1,219 @@
+"""Async-iterator adapters over dispatch: ``async for msg in client.stream_…()``.
+
+A :class:`Stream` registers a listener for each of its events *before* it
+subscribes (so the first snapshot is never missed), holds a reference on each
+channel it needs, and gives both back when the loop ends, breaks, raises or is
+cancelled. Its queue is bounded with the policy of
+:class:`~weex_events.dispatch.MessageQueue`: tickers and books conflate to the
+latest per symbol, trades and klines drop the oldest, private data is kept.
+
+Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
+``__anext__`` is cancelled (as for async generators), when the client closes,
+and, for a plain ``break``, when the stream object is garbage-collected (at once in
+CPython, since nothing else refers to it).
+
+Imports: ``errors``, ``events``, ``dispatch``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import Protocol
+
+from .dispatch import Dispatcher, MessageQueue, QueueClosed
+from .errors import ClientClosedError
+from .events import Channel, StreamMessage
+
+__all__ = ["Stream", "StreamHost", "cut_book"]
+
+log = logging.getLogger("weex_events.streams")
+
+
+class StreamHost(Protocol):
+    """What a stream needs from the client."""
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The client's dispatcher."""
+
+    def stream_opened(self, stream: Stream) -> None:
+        """Track ``stream`` so the client can end it on close."""
+
+    def stream_closed(self, stream: Stream) -> None:
+        """Forget ``stream``."""
+
+    def acquire(self, channels: Sequence[Channel], *, book_level: int | None) -> None:
+        """Hold a reference on each channel."""
+
+    def release(self, channels: Sequence[Channel], *, book_level: int | None) -> None:
+        """Give the references back."""
+
+    def wait_channels(self, channels: Sequence[Channel]) -> Awaitable[None]:
+        """Wait until the server accepted every channel."""
+
+
+class _State(enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def cut_book(level: int) -> Callable[[StreamMessage], StreamMessage]:
+    """A transform keeping the best ``level`` levels of a ``book`` message."""
+
+    def cut(msg: StreamMessage) -> StreamMessage:
+        data = msg.data
+        if len(data["bids"]) <= level and len(data["asks"]) <= level:
+            return msg
+        view = dict(data)
+        view["bids"] = data["bids"][:level]
+        view["asks"] = data["asks"][:level]
+        return StreamMessage(
+            msg.event,
+            msg.kind,
+            msg.symbol,
+            view,
+            msg.timestamp,
+            msg.received_at,
+            msg.raw,
+        )
+
+    return cut
+
+
+class Stream:
+    """An async iterator of :class:`~weex_events.StreamMessage` for some events.
+
+    Use it in ``async for``; optionally as ``async with client.stream(...) as s``
+    for deterministic release. Attributes ``dropped``, ``conflated`` and
+    ``pending`` report its backlog.
+    """
+
+    def __init__(
+        self,
+        host: StreamHost,
+        events: Sequence[str],
+        channels: Sequence[Channel],
+        *,
+        queue_size: int,
+        transform: Callable[[StreamMessage], StreamMessage] | None = None,
+        book_level: int | None = None,
+    ) -> None:
+        self._host = host
+        self.events = tuple(events)
+        self.channels = tuple(channels)
+        self._transform = transform
+        self._book_level = book_level
+        self.name = f"stream({', '.join(self.events)})"
+        self._queue = MessageQueue(queue_size, self.name, host.dispatcher.report_slow)
+        self._state = _State.NEW
+        self._held = False
+        self._ended = False
+
+    def __repr__(self) -> str:
+        return f"<Stream {', '.join(self.events)} {self._state.value}>"
+
+    @property
+    def dropped(self) -> int:
+        """Messages dropped because this stream's queue was full."""
+        return self._queue.dropped
+
+    @property
+    def conflated(self) -> int:
+        """Tickers/books replaced by a newer one before being read."""
+        return self._queue.conflated
+
+    @property
+    def pending(self) -> int:
+        """Messages waiting to be read."""
+        return len(self._queue)
+
+    def __aiter__(self) -> Stream:
+        return self
+
+    async def __anext__(self) -> StreamMessage:
+        if self._state is not _State.OPEN:
+            if self._state is _State.CLOSED:
+                raise StopAsyncIteration
+            try:
+                await self._open()
+            except ClientClosedError:
+                if self._ended:  # the client closed while we were subscribing
+                    raise StopAsyncIteration from None
+                raise
+        try:
+            msg: StreamMessage = await self._queue.get()
+        except QueueClosed:
+            self._release()
+            raise StopAsyncIteration from None
+        except BaseException:  # cancelled, or the stream failed: let go
+            self._release()
+            raise
+        if self._transform is not None:
+            msg = self._transform(msg)
+        return msg
+
+    async def _open(self) -> None:
+        host = self._host
+        self._state = _State.OPEN
+        host.stream_opened(self)
+        try:
+            dispatcher = host.dispatcher
+            for event in self.events:
+                dispatcher.add(event, self._queue.put)
+            host.acquire(self.channels, book_level=self._book_level)
+            self._held = True
+            await host.wait_channels(self.channels)
+        except BaseException:
+            self._release()
+            raise
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the stream; a pending ``__anext__`` ends (or raises ``error``)."""
+        self._ended = True
+        self._queue.close(error)
+        self._release()
+
+    async def aclose(self) -> None:
+        """End the stream and give its subscriptions back."""
+        self.close()
+
+    async def __aenter__(self) -> Stream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _release(self) -> None:
+        if self._state is _State.CLOSED:
+            return
+        was_open = self._state is _State.OPEN
+        self._state = _State.CLOSED
+        self._queue.close()
+        if not was_open:
+            return
+        host = self._host
+        try:
+            dispatcher = host.dispatcher
+            for event in self.events:
+                dispatcher.remove(event, self._queue.put)
+            if self._held:
+                self._held = False
+                host.release(self.channels, book_level=self._book_level)
+        except ClientClosedError:
+            pass
+        except Exception:  # never let cleanup (maybe from __del__) raise
+            log.exception("releasing %s", self.name)
+        host.stream_closed(self)
+
+    def __del__(self) -> None:
+        if getattr(self, "_state", _State.CLOSED) is _State.OPEN:
+            self._release()
