@@ -1,0 +1,111 @@
+"""The architecture of DESIGN.md §4, enforced by parsing every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import weex_events
+
+PACKAGE = Path(weex_events.__file__).parent
+
+# DESIGN.md §4, top to bottom: a module may import only modules listed above it.
+# `errors` is the leaf every layer raises from, so it is importable everywhere.
+ORDER = [
+    "errors",
+    "config",
+    "events",
+    "protocol",
+    "auth",
+    "book",
+    "transport",
+    "connection",
+    "subscriptions",
+    "dispatch",
+    "streams",
+    "client",
+    "rest",
+    "sim",
+    "testing",
+    "cli",
+    "__main__",
+]
+# Where each third-party library may be imported (STYLE.md rule 3).
+QUARANTINE = {
+    "aiohttp": {"transport", "rest", "sim"},
+    "pyee": {"dispatch"},
+    "orjson": {"protocol", "sim", "rest", "cli"},
+}
+PURE = {"protocol", "book"}
+IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
+
+
+def unit_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def imports(path: Path) -> set[str]:
+    """Top-level names imported by ``path``: internal units and external packages."""
+    tree = ast.parse(path.read_text(), str(path))
+    rel = path.relative_to(PACKAGE)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.name
+                if name.startswith("weex_events."):
+                    found.add("weex_events:" + name.split(".")[1])
+                else:
+                    found.add(name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0:
+                if module.startswith("weex_events."):
+                    found.add("weex_events:" + module.split(".")[1])
+                elif module == "weex_events":
+                    found.update("weex_events:" + a.name for a in node.names)
+                else:
+                    found.add(module.split(".")[0])
+                continue
+            # relative import: resolve against the module's package
+            base = list(rel.parts[:-1])
+            up = node.level - 1
+            target = base[: len(base) - up] if up else base
+            parts = target + (module.split(".") if module else [])
+            if parts:
+                found.add("weex_events:" + parts[0])
+            else:  # `from . import x` at top level
+                found.update("weex_events:" + a.name for a in node.names)
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_respects_layering(path: Path) -> None:
+    """Each module imports only layers above it and quarantined libraries in place."""
+    unit = unit_of(path)
+    assert unit in ORDER, f"{unit} is not placed in the DESIGN.md §4 order"
+    rank = ORDER.index(unit)
+    for name in imports(path):
+        if name.startswith("weex_events:"):
+            other = name.split(":")[1]
+            if other in ("errors", unit):
+                continue
+            assert other in ORDER, f"{path.name} imports unknown unit {other}"
+            assert ORDER.index(other) < rank, f"{unit} must not import {other}"
+        elif name in QUARANTINE:
+            assert unit in QUARANTINE[name], f"{name} may not be imported in {unit}"
+        if unit in PURE:
+            assert name not in IMPURE, f"pure {unit} imports {name}"
+
+
+def test_simulator_does_not_use_the_client_codec() -> None:
+    """The simulator encodes with its own code, never the client's protocol or book."""
+    for path in (PACKAGE / "sim").rglob("*.py"):
+        internal = {n.split(":")[1] for n in imports(path) if n.startswith("weex_events:")}
+        assert not internal & {"protocol", "book", "client", "connection", "dispatch"}, path
