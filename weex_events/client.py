@@ -11,6 +11,7 @@ Imports: every module listed above it in DESIGN §4.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import urllib.parse
@@ -24,7 +25,7 @@ from typing import Any, TypeVar, overload
 from .auth import Credentials, ServerClock
 from .book import OrderBook
 from .config import WeexConfig
-from .connection import Backoff, Connection, Sleep, backoff
+from .connection import Backoff, ChannelState, Connection, Sleep, backoff
 from .dispatch import Dispatcher
 from .errors import (
     ClientClosedError,
@@ -41,6 +42,7 @@ from .events import (
     Endpoint,
     ErrorEvent,
     ResyncEvent,
+    StaleEvent,
     StreamMessage,
     channel_for_event,
     split_event,
@@ -49,7 +51,7 @@ from .protocol import Codec, DepthUpdate, parse_server_time
 from .protocol.symbols import normalize as normalize_symbol
 from .protocol.v3 import V3Codec
 from .streams import Stream, cut_book
-from .subscriptions import Subscriptions, book_depth, make_channels
+from .subscriptions import Pool, Subscriptions, book_depth, make_channels
 from .transport import Transport, fetch, new_session
 
 __all__ = ["ClientStats", "WeexWebSocketClient"]
@@ -134,8 +136,16 @@ class WeexWebSocketClient:
         self._book_levels: dict[Channel, Counter[int]] = {}
         self._streams: weakref.WeakSet[Stream] = weakref.WeakSet()
         self._session: Any = None
-        self._public: Connection | None = None
-        self._private: Connection | None = None
+        self._pools = {
+            endpoint: Pool(
+                functools.partial(self._connection, endpoint),
+                max_channels=cfg.max_channels_per_connection,
+                can_open=self._can_open,
+            )
+            for endpoint in Endpoint
+        }
+        self._last_seen: dict[str, float] = {}
+        self._stale_task: asyncio.Task[None] | None = None
         self._credentials = (
             Credentials.from_config(cfg) if cfg.has_credentials else None
         )
@@ -175,20 +185,22 @@ class WeexWebSocketClient:
         if self._state == "closed":
             raise ClientClosedError("this client was disconnected; create a new one")
         self._session = new_session()
-        self._public = self._connection(Endpoint.PUBLIC)
-        for channel in self._subs:
-            if not channel.private:
-                self._public.add(channel)
+        public = self._pools[Endpoint.PUBLIC]
+        primary = public.first()
         try:
-            await self._public.start()
+            await primary.start()
         except BaseException:
+            public.conns.clear()
             await self._session.close()
             self._session = None
-            self._public = None
             raise
         self._state = "open"
-        if any(channel.private for channel in self._subs):
-            self._open_private()
+        for channel in self._subs:  # wanted before connect: place them now
+            self._place(channel)
+        if self.config.stale_after:
+            self._stale_task = asyncio.create_task(
+                self._watch_staleness(), name="weex_events: staleness watch"
+            )
 
     async def disconnect(self) -> None:
         """Close every socket, end every stream and stop every task. Idempotent."""
@@ -197,17 +209,39 @@ class WeexWebSocketClient:
         self._state = "closed"
         for stream in list(self._streams):
             stream.close()
-        for conn in (self._private, self._public):
-            if conn is not None:
-                await conn.close()
+        if self._stale_task is not None:
+            self._stale_task.cancel()
+            await asyncio.gather(self._stale_task, return_exceptions=True)
+        await asyncio.gather(*(conn.close() for conn in self._all_connections()))
         await self._dispatcher.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     def is_connected(self) -> bool:
-        """Whether the public socket is open right now."""
-        return self._public is not None and self._public.connected
+        """Whether the (primary) public socket is open right now."""
+        conns = self._pools[Endpoint.PUBLIC].conns
+        return bool(conns) and conns[0].connected
+
+    def _all_connections(self) -> list[Connection]:
+        return [conn for pool in self._pools.values() for conn in pool.conns]
+
+    def _can_open(self) -> bool:
+        return len(self._all_connections()) < self.config.max_connections
+
+    def _pool(self, channel: Channel) -> Pool:
+        return self._pools[Endpoint.PRIVATE if channel.private else Endpoint.PUBLIC]
+
+    def _conn_of(self, channel: Channel) -> Connection | None:
+        return self._pool(channel).where.get(channel)
+
+    def _place(self, channel: Channel) -> Connection:
+        """Put ``channel`` on a connection of its endpoint, opening one if needed."""
+        conn, created = self._pool(channel).place(channel)
+        conn.add(channel)
+        if created:
+            conn.start_background()
+        return conn
 
     def _connection(self, endpoint: Endpoint) -> Connection:
         cfg = self.config
@@ -265,15 +299,6 @@ class WeexWebSocketClient:
             log.warning(
                 "cannot read the server clock (%s); signing with local time", exc
             )
-
-    def _open_private(self) -> None:
-        if self._private is not None or self._state != "open":
-            return
-        conn = self._private = self._connection(Endpoint.PRIVATE)
-        for channel in self._subs:
-            if channel.private:
-                conn.add(channel)
-        conn.start_background()
 
     # -- events --------------------------------------------------------------------
 
@@ -437,7 +462,7 @@ class WeexWebSocketClient:
         """Wanted channels and their state: ``pending``, ``active`` or ``failed``."""
         result = {}
         for channel in self._subs:
-            conn = self._private if channel.private else self._public
+            conn = self._conn_of(channel)
             state = conn.state.get(channel) if conn is not None else None
             result[channel] = state.value if state is not None else "pending"
         return result
@@ -457,13 +482,12 @@ class WeexWebSocketClient:
                     int(channel.arg or 15),
                     self.config.number_type,
                 )
-            if channel.private:
-                if self._private is None:
-                    self._open_private()
-                    continue
-                self._private.add(channel)
-            elif self._public is not None:
-                self._public.add(channel)
+            if self._state == "open":
+                try:
+                    self._place(channel)
+                except ConfigError:
+                    self._subs.release([channel])
+                    raise
 
     def release(
         self, channels: Sequence[Channel], *, book_level: int | None = None
@@ -477,7 +501,7 @@ class WeexWebSocketClient:
         for channel in self._subs.release(channels):
             self._books.pop(channel, None)
             self._book_levels.pop(channel, None)
-            conn = self._private if channel.private else self._public
+            conn = self._pool(channel).remove(channel)
             if conn is not None:
                 conn.remove(channel)
 
@@ -486,10 +510,7 @@ class WeexWebSocketClient:
         if self._state != "open":
             raise ClientClosedError("the client is not connected; use 'async with'")
         for channel in channels:
-            if channel.private and self._private is None:
-                self._open_private()
-            conn = self._private if channel.private else self._public
-            assert conn is not None
+            conn = self._conn_of(channel) or self._place(channel)
             await conn.wait_active(channel, self._subscribe_timeout)
 
     # -- streams -------------------------------------------------------------------
@@ -589,8 +610,49 @@ class WeexWebSocketClient:
 
     @property
     def deliver(self) -> Callable[[StreamMessage], None]:
-        """The hot path: straight into the dispatcher."""
-        return self._dispatcher.emit_message
+        """The hot path: straight into the dispatcher (plus a liveness stamp for
+        the kinds that have a ``stale_after`` timer)."""
+        emit = self._dispatcher.emit_message
+        watched = frozenset(self.config.stale_after)
+        if not watched:
+            return emit
+        seen = self._last_seen
+
+        def deliver(msg: StreamMessage) -> None:
+            if msg.kind in watched:
+                seen[_liveness_key(msg.kind, msg.symbol)] = msg.received_at
+            emit(msg)
+
+        return deliver
+
+    async def _watch_staleness(self) -> None:
+        """Emit ``stale`` for channels silent longer than ``stale_after[kind]``.
+
+        Only a warning: quiet markets are not dead ones. Dead links are found by
+        the keepalive, which reconnects.
+        """
+        limits = self.config.stale_after
+        period = min(limits.values()) / 4
+        flagged: dict[Channel, float] = {}
+        seen = self._last_seen
+        while True:
+            await asyncio.sleep(period)
+            now = time.time()
+            for channel in self._subs:
+                limit = limits.get(channel.kind)
+                conn = self._conn_of(channel)
+                if limit is None or conn is None:
+                    continue
+                if conn.state.get(channel) is not ChannelState.ACTIVE:
+                    continue
+                key = _liveness_key(channel.kind, channel.symbol)
+                last = seen.setdefault(key, now)
+                if flagged.get(channel, -1.0) >= last:
+                    continue  # already reported; waiting for data
+                if now - last > limit:
+                    flagged[channel] = last
+                    log.warning("%s silent for %.1f s", channel, now - last)
+                    self.emit("stale", StaleEvent(channel, now - last))
 
     def deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; emit ``book`` or ``resync``."""
@@ -598,6 +660,8 @@ class WeexWebSocketClient:
         book = self._books.get(channel)
         if book is None:
             return  # a late frame for a book nobody wants any more
+        if "book" in self.config.stale_after:
+            self._last_seen[_liveness_key("book", update.symbol)] = update.received_at
         gap = book.apply(update)
         if gap is not None:
             self._resync(channel, gap.reason, gap.detail)
@@ -626,8 +690,9 @@ class WeexWebSocketClient:
             "book %s: %s (%s); requesting a fresh snapshot", symbol, reason, detail
         )
         self.emit("resync", ResyncEvent(symbol, reason, detail, int(channel.arg or 15)))
-        if self._public is not None:
-            self._public.resubscribe(channel)
+        conn = self._conn_of(channel)
+        if conn is not None:
+            conn.resubscribe(channel)
 
     def emit(self, event: str, payload: Any) -> None:
         """Emit a lifecycle or diagnostic event to handlers (internal)."""
@@ -639,11 +704,12 @@ class WeexWebSocketClient:
                         stream.close(exc)
         self._dispatcher.emit(event, payload)
 
-    def connection_reset(self, endpoint: Endpoint) -> None:
-        """A socket was lost: books restart from the next snapshot."""
-        if endpoint is not Endpoint.PUBLIC:
-            return
-        for channel, book in self._books.items():
+    def connection_reset(self, channels: Iterable[Channel]) -> None:
+        """A socket was lost: its books restart from the next snapshot."""
+        for channel in channels:
+            book = self._books.get(channel)
+            if book is None:
+                continue
             if book.valid:
                 book.reset()
                 self._resyncs += 1
@@ -664,7 +730,7 @@ class WeexWebSocketClient:
     @property
     def stats(self) -> ClientStats:
         """Counters since the client was created."""
-        conns = [c for c in (self._public, self._private) if c is not None]
+        conns = self._all_connections()
         dropped: dict[str, int] = {}
         conflated: dict[str, int] = {}
         queues = [s._queue for s in self._streams] + self._dispatcher.queues()
@@ -673,7 +739,8 @@ class WeexWebSocketClient:
                 dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
             if queue.conflated:
                 conflated[queue.name] = conflated.get(queue.name, 0) + queue.conflated
-        latency = self._public.latency if self._public is not None else None
+        public = self._pools[Endpoint.PUBLIC].conns
+        latency = public[0].latency if public else None
         return ClientStats(
             messages=self._dispatcher.messages,
             frames=sum(c.frames for c in conns),
@@ -685,6 +752,10 @@ class WeexWebSocketClient:
             conflated=conflated,
             latency=latency,
         )
+
+
+def _liveness_key(kind: str, symbol: str | None) -> str:
+    return kind if kind in PRIVATE_KINDS or symbol is None else f"{kind}:{symbol}"
 
 
 def _default_backoff(cfg: WeexConfig) -> Any:

@@ -27,7 +27,7 @@ import enum
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
 from .errors import (
@@ -113,8 +113,8 @@ class Sink(Protocol):
     def emit(self, event: str, payload: Any) -> None:
         """A lifecycle, subscription or error event."""
 
-    def connection_reset(self, endpoint: Endpoint) -> None:
-        """Every subscription on ``endpoint`` is gone (socket lost)."""
+    def connection_reset(self, channels: Iterable[Channel]) -> None:
+        """The socket carrying ``channels`` was lost."""
 
 
 Opener = Callable[[], Awaitable[Transport]]
@@ -170,6 +170,7 @@ class Connection:
         self._max_ops = max_ops_per_hour
         self._reported_unknown: set[str] = set()
         self.frames = 0
+        self.rejections = 0
         self.reconnects = 0
         self.decode_errors = 0
         self._latency = 0.0
@@ -386,7 +387,7 @@ class Connection:
                 return
             await transport.close()
             self._transport = None
-            self._sink.connection_reset(self.endpoint)
+            self._sink.connection_reset(list(self.desired))
             self._emit_lifecycle("disconnected", reason=reason, close_code=code)
             if not await self._reconnect(reason):
                 return
@@ -504,7 +505,10 @@ class Connection:
                 self._sink.emit("error", ErrorEvent("protocol", msg))
             return
         action, channel = pending
-        param = self.desired.get(channel) or self._codec.channel_param(channel)
+        param = self._codec.channel_param(channel)
+        if not reply.ok:
+            self.rejections += 1
+            self._on_server.discard(channel)
         if action == "unsubscribe":
             if reply.ok:
                 self._sink.emit(
@@ -512,7 +516,7 @@ class Connection:
                 )
             return
         if channel not in self.desired:
-            return
+            return  # released while the command was in flight
         if reply.ok:
             self.state[channel] = ChannelState.ACTIVE
             self._resolve(channel, None)
@@ -521,7 +525,6 @@ class Connection:
             )
             return
         reason = reply.message or "rejected"
-        self._on_server.discard(channel)
         self.state[channel] = ChannelState.FAILED
         self.failures[channel] = reason
         log.warning("%s: subscription %s rejected: %s", self.endpoint, param, reason)

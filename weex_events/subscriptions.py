@@ -7,15 +7,18 @@ turns user arguments (``subscribe("book", ["btcusdt"], level=5)``) into channels
 with a clear :class:`~weex_events.errors.ConfigError` for anything WEEX does not
 serve.
 
-Imports: ``errors``, ``events``, ``protocol``.
+:class:`Pool` places channels on connections (at most 100 per connection).
+
+Imports: ``errors``, ``events``, ``protocol``, ``connection``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from .connection import Connection
 from .errors import ConfigError
 from .events import (
     BOOK_DEPTHS,
@@ -26,7 +29,7 @@ from .events import (
 )
 from .protocol.symbols import normalize as normalize_symbol
 
-__all__ = ["Subscriptions", "book_depth", "make_channels"]
+__all__ = ["Pool", "Subscriptions", "book_depth", "make_channels"]
 
 _ALIASES = {
     "tickers": "ticker",
@@ -156,3 +159,70 @@ class Subscriptions:
 
     def __len__(self) -> int:
         return len(self._refs)
+
+
+class Pool:
+    """The connections of one endpoint and which channels each one carries.
+
+    WEEX allows 100 channels per connection (WEEX-WS.md §1.1), so channels are
+    spread over as many connections as needed ("sharding"). A connection that has
+    had channels rejected four times or more takes no new channels: a sixth
+    rejected command would close it with 1007 (§1.4).
+    """
+
+    #: Rejections after which a connection gets no new channels.
+    REJECTION_GUARD = 4
+
+    def __init__(
+        self,
+        factory: Callable[[], Connection],
+        *,
+        max_channels: int,
+        can_open: Callable[[], bool],
+    ) -> None:
+        self._factory = factory
+        self._max_channels = max_channels
+        self._can_open = can_open
+        self.conns: list[Connection] = []
+        self.where: dict[Channel, Connection] = {}
+
+    def first(self) -> Connection:
+        """The primary connection, created (not started) on first use."""
+        if not self.conns:
+            self.conns.append(self._factory())
+        return self.conns[0]
+
+    def place(self, channel: Channel) -> tuple[Connection, bool]:
+        """The connection for ``channel`` and whether it was just created.
+
+        Raises:
+            ConfigError: every connection is full and opening another would
+                exceed the per-IP connection limit.
+        """
+        conn = self.where.get(channel)
+        if conn is not None:
+            return conn, False
+        created = False
+        for candidate in self.conns:
+            if (
+                len(candidate.desired) < self._max_channels
+                and candidate.rejections < self.REJECTION_GUARD
+            ):
+                conn = candidate
+                break
+        else:
+            if self.conns and not self._can_open():
+                raise ConfigError(
+                    "max_connections",
+                    "every connection carries its maximum of channels and opening "
+                    "another would exceed the per-IP connection limit",
+                )
+            conn = self._factory()
+            self.conns.append(conn)
+            created = True
+        self.where[channel] = conn
+        return conn, created
+
+    def remove(self, channel: Channel) -> Connection | None:
+        """Forget where ``channel`` lives; returns the connection it was on."""
+        return self.where.pop(channel, None)
