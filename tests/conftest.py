@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from tests.scripted import ScriptedServer
 from weex_events import WeexConfig
+
+# Every loop the suite creates runs in asyncio debug mode: un-awaited coroutines,
+# pending tasks destroyed at exit and non-threadsafe calls are reported.
+os.environ.setdefault("PYTHONASYNCIODEBUG", "1")
 
 
 def zero_backoff() -> Iterator[float]:

@@ -1,0 +1,339 @@
+"""Reliability under faults, proven against the simulator's fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from decimal import Decimal
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import zero_backoff
+from weex_events import (
+    ConfigError,
+    ConnectionEvent,
+    ErrorEvent,
+    ResyncEvent,
+    StaleEvent,
+    StreamMessage,
+    SubscriptionError,
+    WeexConfig,
+    WeexWebSocketClient,
+)
+from weex_events.sim import Simulator
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(seed=7, speed=20) as simulator:
+        yield simulator
+
+
+def sim_client(sim: Simulator, **overrides: Any) -> WeexWebSocketClient:
+    return WeexWebSocketClient(sim.config(**overrides), backoff=zero_backoff)
+
+
+def live(sim: Simulator) -> set[str]:
+    return {s for c in sim.connections if not c.closed for s in c.subscriptions}
+
+
+async def until(predicate: Any, timeout: float = 5.0) -> None:
+    """Poll ``predicate`` every millisecond, at most ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+
+
+class Lifecycle:
+    """Records lifecycle events in order."""
+
+    def __init__(self, client: WeexWebSocketClient) -> None:
+        self.events: list[ConnectionEvent] = []
+        for name in ("disconnected", "reconnecting", "reconnected"):
+            client.on(name, self.events.append)
+
+    @property
+    def names(self) -> list[str]:
+        return [e.event for e in self.events]
+
+
+@pytest.mark.parametrize("fault", ["drop", 1000, 1001, 1011])
+async def test_transport_fault_restores_everything(sim: Simulator, fault: Any) -> None:
+    """A drop or a close mid-stream → disconnected, reconnecting, reconnected;
+    every subscription restored, handlers not duplicated, books resynced."""
+    async with sim_client(sim) as client:
+        lifecycle = Lifecycle(client)
+        tickers: list[StreamMessage] = []
+        resyncs: list[ResyncEvent] = []
+        client.on("ticker:BTCUSDT", tickers.append)
+        client.on("resync", resyncs.append)
+        client.on("book:ETHUSDT", lambda m: None)
+        await client.subscribe("trade", "SOLUSDT")
+        await client.wait_for("book:ETHUSDT", timeout=5)
+        wanted = {"BTCUSDT@ticker", "ETHUSDT@depth15", "SOLUSDT@trade"}
+        await until(lambda: wanted <= live(sim))
+        if fault == "drop":
+            assert sim.faults.drop() == 1
+        else:
+            await sim.faults.close(fault, "going away")
+        await client.wait_for("reconnected", timeout=5)
+        await until(lambda: wanted <= live(sim))
+        book = await client.wait_for("book:ETHUSDT", timeout=5)
+        count = len(tickers)
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+        assert len(tickers) == count + 1  # one handler call per ticker, not two
+        assert len(client.listeners("ticker:BTCUSDT")) == 1
+    assert lifecycle.names == ["disconnected", "reconnecting", "reconnected"]
+    disconnected, reconnecting, _ = lifecycle.events
+    if fault != "drop":
+        assert disconnected.close_code == fault
+    assert reconnecting.delay == 0.0 and reconnecting.attempt == 1
+    assert [r.reason for r in resyncs] == ["reconnect"]
+    assert Decimal(book.data["bids"][0][0]) < Decimal(book.data["asks"][0][0])
+
+
+async def test_refused_reconnects_are_retried(sim: Simulator) -> None:
+    """Upgrades refused for a while: every attempt is announced, then it recovers."""
+    async with sim_client(sim) as client:
+        lifecycle = Lifecycle(client)
+        await client.subscribe("ticker", "BTCUSDT")
+        sim.faults.refuse_connections(3)
+        sim.faults.drop()
+        await client.wait_for("reconnected", timeout=5)
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+    attempts = [e.attempt for e in lifecycle.events if e.event == "reconnecting"]
+    assert attempts == [1, 2, 3, 4]
+    assert sim.stats.connections_refused == 3
+    assert all("503" in (e.reason or "") for e in lifecycle.events[2:4])
+
+
+async def test_server_gone_then_back_on_same_port() -> None:
+    """A server that is down (connection refused) is retried until it returns."""
+    first = Simulator(seed=3, speed=20)
+    await first.start()
+    port = first.port
+    async with sim_client(first) as client:
+        await client.subscribe("ticker", "ETHUSDT")
+        await first.stop()
+        await client.wait_for(
+            "reconnecting", predicate=lambda e: e.attempt >= 3, timeout=5
+        )
+        async with Simulator(seed=3, speed=20, port=port) as second:
+            await client.wait_for("reconnected", timeout=5)
+            await client.wait_for("ticker:ETHUSDT", timeout=5)
+            assert "ETHUSDT@ticker" in live(second)
+
+
+def test_backoff_resets_after_a_healthy_period() -> None:
+    """The delay generator restarts only when the last connection stayed up long
+    enough; otherwise delays keep growing across outages."""
+    from weex_events import backoff
+
+    delays = backoff(1.0, 8.0, 2.0, rng=lambda: 1.0)
+    assert list(itertools.islice(delays, 6)) == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    jittered = backoff(1.0, 8.0, 2.0, rng=lambda: 0.0)
+    assert list(itertools.islice(jittered, 3)) == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("reset_after, expected", [(3600.0, [1, 2]), (0.0, [1, 1])])
+async def test_backoff_reset_depends_on_health(
+    sim: Simulator, reset_after: float, expected: list[int]
+) -> None:
+    """Two quick outages continue the attempt count; after a healthy period it
+    starts over."""
+    created: list[int] = []
+
+    def factory() -> Iterator[float]:
+        created.append(1)
+        return itertools.repeat(0.0)
+
+    config = sim.config(reconnect_reset_after=reset_after)
+    async with WeexWebSocketClient(config, backoff=factory) as client:
+        attempts: list[int] = []
+        client.on("reconnecting", lambda e: attempts.append(e.attempt))
+        for _ in range(2):
+            sim.faults.drop()
+            await client.wait_for("reconnected", timeout=5)
+    assert attempts == expected
+
+
+async def test_stalled_server_is_detected_by_keepalive(sim: Simulator) -> None:
+    """No data and no pings: the client's WebSocket ping notices and reconnects."""
+    async with sim_client(sim, keepalive_interval=0.2) as client:
+        await client.subscribe("ticker", "BTCUSDT")
+        sim.faults.stall()
+        disconnected = await client.wait_for("disconnected", timeout=5)
+        assert "keepalive" in (disconnected.reason or "")
+        await client.wait_for("reconnected", timeout=5)
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+
+
+async def test_quiet_channel_warns_stale_without_reconnecting(sim: Simulator) -> None:
+    """A paused market triggers one `stale` warning per silence, not a reconnect."""
+    async with sim_client(sim, stale_after={"ticker": 0.15}) as client:
+        stale: list[StaleEvent] = []
+        client.on("stale", stale.append)
+        client.on("disconnected", lambda e: pytest.fail("must not disconnect"))
+        await client.subscribe("ticker", "BTCUSDT")
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+        sim.pause()
+        await client.wait_for("stale", timeout=5)
+        await asyncio.sleep(0.4)  # bounded: more silence must not repeat it
+        assert len(stale) == 1
+        sim.resume()
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+        assert client.is_connected()
+    assert stale[0].channel.symbol == "BTCUSDT" and stale[0].silent_for > 0.15
+
+
+async def test_rejections_never_lead_to_1007(sim: Simulator) -> None:
+    """Eight rejected channels are each reported once; the SDK moves new channels
+    off a connection before the server's 6-rejection close."""
+    async with sim_client(sim) as client:
+        lifecycle = Lifecycle(client)
+        for n in range(8):
+            with pytest.raises(SubscriptionError, match="invalid symbol"):
+                await client.subscribe("ticker", f"NOPE{n}USDT")
+        await client.subscribe("ticker", "BTCUSDT")
+        await client.wait_for("ticker:BTCUSDT", timeout=5)
+        assert lifecycle.names == []
+        assert max(c.rejects for c in sim.connections) <= 4
+        assert all(not c.closed for c in sim.connections)
+
+
+async def test_commands_are_paced_under_the_hourly_limit(sim: Simulator) -> None:
+    """With an operation budget of 3 per hour the 4th subscribe waits, unsent."""
+    async with sim_client(sim, max_ops_per_hour=3) as client:
+        await client.subscribe("ticker", ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.3):
+                await client.subscribe("ticker", "XRPUSDT")
+        states = client.subscriptions
+        assert sum(s == "active" for s in states.values()) == 3
+        assert "XRPUSDT@ticker" not in live(sim)
+        assert all(c.rejects == 0 for c in sim.connections)
+
+
+async def test_channels_are_sharded_over_connections(sim: Simulator) -> None:
+    """Past max_channels_per_connection, more connections carry the rest."""
+    symbols = [
+        "BTCUSDT",
+        "ETHUSDT",
+        "SOLUSDT",
+        "XRPUSDT",
+        "ADAUSDT",
+        "DOGEUSDT",
+        "BNBUSDT",
+    ]
+    async with sim_client(sim, max_channels_per_connection=3) as client:
+        await client.subscribe("ticker", symbols)
+        assert len([c for c in sim.connections if not c.closed]) == 3
+        seen: set[str] = set()
+        async with asyncio.timeout(5):
+            async for msg in client.stream_tickers(symbols):
+                seen.add(msg.symbol or "")
+                if seen == set(symbols):
+                    break
+    async with sim_client(
+        sim, max_channels_per_connection=3, max_connections=2
+    ) as client:
+        with pytest.raises(ConfigError, match="connection limit"):
+            await client.subscribe("ticker", symbols)
+
+
+@pytest.mark.parametrize(
+    "frame, reason",
+    [
+        ("{not json", "JSON"),
+        (b"\x00\x01binary", "binary"),
+        ('{"e":"weird","E":1,"s":"BTCUSDT","d":[]}', "unknown push type"),
+        ('{"e":"ticker","E":1775120226169}', ""),
+        ('{"e":"ticker","E":"soon","s":"BTCUSDT","d":[{"c":1}]}', ""),
+        ("[" + "1," * 3000 + "1]", "max_frame_size"),
+    ],
+    ids=[
+        "malformed",
+        "binary",
+        "unknown-type",
+        "missing-fields",
+        "wrong-types",
+        "oversize",
+    ],
+)
+async def test_bad_input_is_reported_and_survived(
+    sim: Simulator, frame: str | bytes, reason: str
+) -> None:
+    """Each bad frame becomes one `error` event with an excerpt; the socket stays."""
+    async with sim_client(sim, max_frame_size=4096) as client:
+        errors: list[ErrorEvent] = []
+        client.on("error", errors.append)
+        await client.subscribe("ticker", "BTCUSDT")
+        await sim.faults.send_raw(frame)
+        await until(lambda: bool(errors))
+        await client.wait_for("ticker:BTCUSDT", timeout=5)  # still flowing
+        assert client.is_connected()
+        assert client.stats.decode_errors == 1
+        assert client.stats.reconnects == 0
+    (error,) = errors
+    assert error.source in ("decode", "protocol")
+    assert reason.lower() in error.message.lower()
+    assert error.frame and len(error.frame) <= 201
+
+
+async def test_disconnect_during_reconnect_leaves_nothing_behind(
+    sim: Simulator,
+) -> None:
+    """Exiting while the client waits to reconnect cancels every task and socket."""
+    before = {t for t in asyncio.all_tasks()}
+    problems: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, ctx: problems.append(ctx))
+    config = sim.config()
+
+    def slow_backoff() -> Iterator[float]:
+        return itertools.repeat(30.0)
+
+    async with WeexWebSocketClient(config, backoff=slow_backoff) as client:
+        stream = client.stream_tickers(["BTCUSDT"])
+        await anext(stream)
+        sim.faults.refuse_connections(None)
+        sim.faults.drop()
+        await client.wait_for("reconnecting", timeout=5)
+    with pytest.raises(StopAsyncIteration):
+        await anext(stream)
+    await asyncio.sleep(0.01)  # bounded: let cancelled tasks finish
+    leftover = {t for t in asyncio.all_tasks() if t not in before} - {
+        asyncio.current_task()
+    }
+    assert not [t.get_name() for t in leftover if "weex_events" in t.get_name()]
+    assert problems == []
+    sim.faults.reset()
+
+
+async def test_handler_exception_does_not_stop_the_stream(sim: Simulator) -> None:
+    """A raising handler yields error events while streams keep flowing."""
+    async with sim_client(sim) as client:
+        errors: list[ErrorEvent] = []
+        client.on("error", errors.append)
+        client.on("trade:BTCUSDT", lambda m: 1 / 0)
+        count = 0
+        async with asyncio.timeout(5):
+            async for _ in client.stream_trades("BTCUSDT"):
+                count += 1
+                if count == 20:
+                    break
+    assert len(errors) >= 20
+    assert all(
+        e.source == "handler" and "ZeroDivisionError" in e.message for e in errors
+    )
+
+
+def test_config_rejects_nonsense_limits() -> None:
+    """Limits that would make the SDK misbehave are refused up front."""
+    for field in ("queue_size", "max_frame_size", "max_channels_per_connection"):
+        with pytest.raises(ConfigError):
+            WeexConfig(**{field: 0})
+    with pytest.raises(ConfigError):
+        WeexConfig(stale_after={"ticker": 0})
