@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from decimal import Decimal
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
