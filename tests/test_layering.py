@@ -20,6 +20,7 @@ ORDER = [
     "protocol",
     "auth",
     "book",
+    "books",
     "transport",
     "connection",
     "subscriptions",
@@ -29,6 +30,7 @@ ORDER = [
     "rest",
     "sim",
     "testing",
+    "dashboard",
     "cli",
     "__main__",
 ]
@@ -82,7 +84,9 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
+MODULES = sorted(
+    p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE
+)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -107,5 +111,13 @@ def test_module_respects_layering(path: Path) -> None:
 def test_simulator_does_not_use_the_client_codec() -> None:
     """The simulator encodes with its own code, never the client's protocol or book."""
     for path in (PACKAGE / "sim").rglob("*.py"):
-        internal = {n.split(":")[1] for n in imports(path) if n.startswith("weex_events:")}
-        assert not internal & {"protocol", "book", "client", "connection", "dispatch"}, path
+        internal = {
+            n.split(":")[1] for n in imports(path) if n.startswith("weex_events:")
+        }
+        assert not internal & {
+            "protocol",
+            "book",
+            "client",
+            "connection",
+            "dispatch",
+        }, path

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from .auth import Credentials, ServerClock
-from .book import OrderBook
+from .books import BookKeeper
 from .config import WeexConfig
 from .connection import Backoff, ChannelState, Connection, Sleep, backoff
 from .dispatch import Dispatcher
@@ -50,8 +50,8 @@ from .events import (
 from .protocol import Codec, DepthUpdate, parse_server_time
 from .protocol.symbols import normalize as normalize_symbol
 from .protocol.v3 import V3Codec
-from .streams import Stream, cut_book
-from .subscriptions import Pool, Subscriptions, book_depth, make_channels
+from .streams import Stream, StreamMethods
+from .subscriptions import Pool, Subscriptions, make_channels
 from .transport import Transport, fetch, new_session
 
 __all__ = ["ClientStats", "WeexWebSocketClient"]
@@ -102,7 +102,7 @@ def _make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
     return V3Codec(number_type=config.number_type, marks=marks)
 
 
-class WeexWebSocketClient:
+class WeexWebSocketClient(StreamMethods):
     """Real-time WEEX data: handlers and async iterators over one set of sockets.
 
     Args:
@@ -132,8 +132,9 @@ class WeexWebSocketClient:
         self._marks: dict[str, str] = {}
         self._subs = Subscriptions()
         self._explicit: Counter[Channel] = Counter()
-        self._books: dict[Channel, OrderBook] = {}
-        self._book_levels: dict[Channel, Counter[int]] = {}
+        self._books = BookKeeper(
+            cfg.number_type, self._dispatcher.emit_message, self._book_gap
+        )
         self._streams: weakref.WeakSet[Stream] = weakref.WeakSet()
         self._session: Any = None
         self._pools = {
@@ -151,7 +152,6 @@ class WeexWebSocketClient:
         )
         self._clock = ServerClock()
         self._state = "new"
-        self._resyncs = 0
 
     def __repr__(self) -> str:
         return f"<WeexWebSocketClient {self._state} {self.config.public_url}>"
@@ -473,20 +473,13 @@ class WeexWebSocketClient:
         """Hold a reference on each channel (internal; used by handlers, streams)."""
         for channel in channels:
             if channel.kind == "book":
-                levels = self._book_levels.setdefault(channel, Counter())
-                levels[book_level or int(channel.arg or 15)] += 1
+                self._books.hold(channel, book_level)
         for channel in self._subs.acquire(channels):
-            if channel.kind == "book":
-                self._books[channel] = OrderBook(
-                    channel.symbol or "",
-                    int(channel.arg or 15),
-                    self.config.number_type,
-                )
             if self._state == "open":
                 try:
                     self._place(channel)
                 except ConfigError:
-                    self._subs.release([channel])
+                    self.release([channel], book_level=book_level)
                     raise
 
     def release(
@@ -494,13 +487,9 @@ class WeexWebSocketClient:
     ) -> None:
         """Give back references taken with :meth:`acquire` (internal)."""
         for channel in channels:
-            if channel.kind == "book" and channel in self._book_levels:
-                levels = self._book_levels[channel]
-                levels[book_level or int(channel.arg or 15)] -= 1
-                self._book_levels[channel] = +levels
+            if channel.kind == "book":
+                self._books.let_go(channel, book_level)
         for channel in self._subs.release(channels):
-            self._books.pop(channel, None)
-            self._book_levels.pop(channel, None)
             conn = self._pool(channel).remove(channel)
             if conn is not None:
                 conn.remove(channel)
@@ -514,70 +503,6 @@ class WeexWebSocketClient:
             await conn.wait_active(channel, self._subscribe_timeout)
 
     # -- streams -------------------------------------------------------------------
-
-    def stream(self, *events: str) -> Stream:
-        """Iterate over the given events, e.g. ``stream("ticker:BTCUSDT", "order")``.
-
-        Symbol and private events subscribe for the duration of the loop.
-        """
-        if not events:
-            raise ConfigError("events", "name at least one event")
-        names = [self._event_name(e) for e in events]
-        channels = [c for c in map(channel_for_event, names) if c is not None]
-        for channel in channels:
-            if channel.private:
-                self._require_credentials(channel.kind)
-        return self._stream(names, channels)
-
-    def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
-        """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
-        channels = make_channels("ticker", symbols, {})
-        return self._stream([f"ticker:{c.symbol}" for c in channels], channels)
-
-    def stream_trades(self, symbol: str) -> Stream:
-        """Every trade of ``symbol``, one message per trade."""
-        channels = make_channels("trade", symbol, {})
-        return self._stream([f"trade:{c.symbol}" for c in channels], channels)
-
-    def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
-        """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
-        channels = make_channels("kline", symbol, {"interval": interval})
-        return self._stream([f"kline:{c.symbol}" for c in channels], channels)
-
-    def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
-        """The maintained order book of ``symbol``, cut to ``level`` levels per side.
-
-        Raises:
-            ConfigError: ``level`` is not between 1 and 200 (raised at call time).
-        """
-        depth = book_depth(level)
-        channels = make_channels("book", symbol, {"level": depth})
-        return self._stream(
-            [f"book:{c.symbol}" for c in channels],
-            channels,
-            transform=cut_book(level),
-            book_level=level,
-        )
-
-    def stream_account(self) -> Stream:
-        """Account (balance) updates."""
-        return self._private_stream("account")
-
-    def stream_positions(self) -> Stream:
-        """Position updates."""
-        return self._private_stream("position")
-
-    def stream_orders(self) -> Stream:
-        """Order updates."""
-        return self._private_stream("order")
-
-    def stream_fills(self) -> Stream:
-        """Fills (executions) of your orders."""
-        return self._private_stream("fill")
-
-    def _private_stream(self, kind: str) -> Stream:
-        self._require_credentials(kind)
-        return self._stream([kind], [Channel(kind)])
 
     def _stream(
         self,
@@ -656,42 +581,19 @@ class WeexWebSocketClient:
 
     def deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; emit ``book`` or ``resync``."""
-        channel = Channel("book", update.symbol, str(update.level))
-        book = self._books.get(channel)
-        if book is None:
-            return  # a late frame for a book nobody wants any more
         if "book" in self.config.stale_after:
             self._last_seen[_liveness_key("book", update.symbol)] = update.received_at
-        gap = book.apply(update)
-        if gap is not None:
-            self._resync(channel, gap.reason, gap.detail)
-            return
-        if not book.valid:
-            return
-        levels = self._book_levels.get(channel)
-        depth = max(levels) if levels else book.depth
-        symbol = update.symbol
-        self._dispatcher.emit_message(
-            StreamMessage(
-                f"book:{symbol}",
-                "book",
-                symbol,
-                book.snapshot_view(depth),
-                update.timestamp,
-                update.received_at,
-                update.raw,
-            )
-        )
+        self._books.apply(update)
 
-    def _resync(self, channel: Channel, reason: str, detail: str) -> None:
-        self._resyncs += 1
+    def _book_gap(self, channel: Channel, reason: str, detail: str) -> None:
         symbol = channel.symbol or ""
+        level = int(channel.arg or 15)
         log.warning(
-            "book %s: %s (%s); requesting a fresh snapshot", symbol, reason, detail
+            "book %s: %s (%s); a fresh snapshot follows", symbol, reason, detail
         )
-        self.emit("resync", ResyncEvent(symbol, reason, detail, int(channel.arg or 15)))
+        self.emit("resync", ResyncEvent(symbol, reason, detail, level))
         conn = self._conn_of(channel)
-        if conn is not None:
+        if conn is not None and reason != "reconnect":
             conn.resubscribe(channel)
 
     def emit(self, event: str, payload: Any) -> None:
@@ -706,24 +608,7 @@ class WeexWebSocketClient:
 
     def connection_reset(self, channels: Iterable[Channel]) -> None:
         """A socket was lost: its books restart from the next snapshot."""
-        for channel in channels:
-            book = self._books.get(channel)
-            if book is None:
-                continue
-            if book.valid:
-                book.reset()
-                self._resyncs += 1
-                self.emit(
-                    "resync",
-                    ResyncEvent(
-                        channel.symbol or "",
-                        "reconnect",
-                        "socket lost",
-                        int(channel.arg or 15),
-                    ),
-                )
-            else:
-                book.reset()
+        self._books.reset(channels)
 
     # -- introspection -------------------------------------------------------------
 
@@ -747,7 +632,7 @@ class WeexWebSocketClient:
             decode_errors=sum(c.decode_errors for c in conns),
             handler_errors=self._dispatcher.handler_errors,
             reconnects=sum(c.reconnects for c in conns),
-            resyncs=self._resyncs,
+            resyncs=self._books.resyncs,
             dropped=dropped,
             conflated=conflated,
             latency=latency,

@@ -12,22 +12,23 @@ Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
 and, for a plain ``break``, when the stream object is garbage-collected (at once in
 CPython, since nothing else refers to it).
 
-Imports: ``errors``, ``events``, ``dispatch``.
+Imports: ``errors``, ``events``, ``subscriptions``, ``dispatch``.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Protocol
 
 from .dispatch import Dispatcher, MessageQueue, QueueClosed
-from .errors import ClientClosedError
-from .events import Channel, StreamMessage
+from .errors import ClientClosedError, ConfigError
+from .events import Channel, StreamMessage, channel_for_event
+from .subscriptions import book_depth, make_channels
 
-__all__ = ["Stream", "StreamHost", "cut_book"]
+__all__ = ["Stream", "StreamHost", "StreamMethods", "cut_book"]
 
 log = logging.getLogger("weex_events.streams")
 
@@ -217,3 +218,91 @@ class Stream:
     def __del__(self) -> None:
         if getattr(self, "_state", _State.CLOSED) is _State.OPEN:
             self._release()
+
+
+class StreamMethods:
+    """The ``stream_*`` methods of :class:`~weex_events.WeexWebSocketClient`.
+
+    Each returns a :class:`Stream` at once; nothing is subscribed until the
+    first ``__anext__`` (so the first snapshot is never missed).
+    """
+
+    def _stream(
+        self,
+        events: list[str],
+        channels: list[Channel],
+        *,
+        transform: Callable[[StreamMessage], StreamMessage] | None = None,
+        book_level: int | None = None,
+    ) -> Stream:
+        raise NotImplementedError
+
+    def _event_name(self, event: str) -> str:
+        raise NotImplementedError
+
+    def _require_credentials(self, kind: str) -> None:
+        raise NotImplementedError
+
+    def stream(self, *events: str) -> Stream:
+        """Iterate over the given events, e.g. ``stream("ticker:BTCUSDT", "order")``.
+
+        Symbol and private events subscribe for the duration of the loop.
+        """
+        if not events:
+            raise ConfigError("events", "name at least one event")
+        names = [self._event_name(e) for e in events]
+        channels = [c for c in map(channel_for_event, names) if c is not None]
+        for channel in channels:
+            if channel.private:
+                self._require_credentials(channel.kind)
+        return self._stream(names, channels)
+
+    def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
+        """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
+        channels = make_channels("ticker", symbols, {})
+        return self._stream([f"ticker:{c.symbol}" for c in channels], channels)
+
+    def stream_trades(self, symbol: str) -> Stream:
+        """Every trade of ``symbol``, one message per trade."""
+        channels = make_channels("trade", symbol, {})
+        return self._stream([f"trade:{c.symbol}" for c in channels], channels)
+
+    def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
+        """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
+        channels = make_channels("kline", symbol, {"interval": interval})
+        return self._stream([f"kline:{c.symbol}" for c in channels], channels)
+
+    def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
+        """The maintained order book of ``symbol``, cut to ``level`` levels per side.
+
+        Raises:
+            ConfigError: ``level`` is not between 1 and 200 (raised at call time).
+        """
+        depth = book_depth(level)
+        channels = make_channels("book", symbol, {"level": depth})
+        return self._stream(
+            [f"book:{c.symbol}" for c in channels],
+            channels,
+            transform=cut_book(level),
+            book_level=level,
+        )
+
+    def stream_account(self) -> Stream:
+        """Account (balance) updates."""
+        return self._private_stream("account")
+
+    def stream_positions(self) -> Stream:
+        """Position updates."""
+        return self._private_stream("position")
+
+    def stream_orders(self) -> Stream:
+        """Order updates."""
+        return self._private_stream("order")
+
+    def stream_fills(self) -> Stream:
+        """Fills (executions) of your orders."""
+        return self._private_stream("fill")
+
+    def _private_stream(self, kind: str) -> Stream:
+        self._require_credentials(kind)
+        return self._stream([kind], [Channel(kind)])

@@ -1,0 +1,107 @@
+"""The client's order books: one :class:`~weex_events.book.OrderBook` per book
+channel, fed by depth frames, producing ``book`` messages and gap reports.
+
+Pure like :mod:`weex_events.book`: it never awaits; the client hands it frames
+and is told, through ``on_gap``, when a fresh snapshot is needed.
+
+Imports: ``events``, ``protocol``, ``book``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from .book import OrderBook
+from .events import Channel, StreamMessage
+from .protocol import DepthUpdate
+
+__all__ = ["BookKeeper"]
+
+GapHandler = Callable[[Channel, str, str], None]
+"""Called with (channel, reason, detail) when a book needs a fresh snapshot."""
+
+
+class BookKeeper:
+    """Books by channel, with the view depth each channel's consumers asked for."""
+
+    def __init__(
+        self,
+        number_type: type,
+        emit: Callable[[StreamMessage], None],
+        on_gap: GapHandler,
+    ) -> None:
+        self._number_type = number_type
+        self._emit = emit
+        self._on_gap = on_gap
+        self._books: dict[Channel, OrderBook] = {}
+        self._levels: dict[Channel, Counter[int]] = {}
+        self.resyncs = 0
+
+    def hold(self, channel: Channel, level: int | None) -> None:
+        """A consumer wants ``level`` levels of ``channel`` (default: its depth)."""
+        depth = int(channel.arg or 15)
+        self._levels.setdefault(channel, Counter())[level or depth] += 1
+        if channel not in self._books:
+            self._books[channel] = OrderBook(
+                channel.symbol or "", depth, self._number_type
+            )
+
+    def let_go(self, channel: Channel, level: int | None) -> None:
+        """One consumer of ``channel`` is gone."""
+        levels = self._levels.get(channel)
+        if levels is None:
+            return
+        levels[level or int(channel.arg or 15)] -= 1
+        levels = +levels
+        if levels:
+            self._levels[channel] = levels
+        else:
+            del self._levels[channel]
+            del self._books[channel]
+
+    def book(self, channel: Channel) -> OrderBook | None:
+        """The book of ``channel``, if anyone holds it."""
+        return self._books.get(channel)
+
+    def apply(self, update: DepthUpdate) -> None:
+        """Apply a depth frame; emit a ``book`` message or report a gap."""
+        channel = Channel("book", update.symbol, str(update.level))
+        book = self._books.get(channel)
+        if book is None:
+            return  # a late frame for a book nobody wants any more
+        gap = book.apply(update)
+        if gap is not None:
+            self.resyncs += 1
+            self._on_gap(channel, gap.reason, gap.detail)
+            return
+        if not book.valid:
+            return  # waiting for the fresh snapshot: never emit an invalid book
+        symbol = update.symbol
+        self._emit(
+            StreamMessage(
+                f"book:{symbol}",
+                "book",
+                symbol,
+                book.snapshot_view(max(self._levels[channel])),
+                update.timestamp,
+                update.received_at,
+                update.raw,
+            )
+        )
+
+    def reset(self, channels: Iterable[Channel]) -> None:
+        """The socket carrying ``channels`` was lost: restart from snapshots.
+
+        Books that were valid report a ``reconnect`` gap (the resubscription after
+        the reconnect brings the snapshot).
+        """
+        for channel in channels:
+            book = self._books.get(channel)
+            if book is None:
+                continue
+            was_valid = book.valid
+            book.reset()
+            if was_valid:
+                self.resyncs += 1
+                self._on_gap(channel, "reconnect", "socket lost")
