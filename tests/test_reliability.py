@@ -337,3 +337,14 @@ def test_config_rejects_nonsense_limits() -> None:
             WeexConfig(**{field: 0})
     with pytest.raises(ConfigError):
         WeexConfig(stale_after={"ticker": 0})
+
+
+async def test_operation_budget_is_per_socket(sim: Simulator) -> None:
+    """After a reconnect the new socket has a fresh operation budget, so the
+    resubscription is not held back by the old socket's commands."""
+    async with sim_client(sim, max_ops_per_hour=3) as client:
+        await client.subscribe("ticker", ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        sim.faults.drop()
+        await client.wait_for("reconnected", timeout=5)
+        await until(lambda: len(live(sim)) == 3)
+        assert set(client.subscriptions.values()) == {"active"}

@@ -309,9 +309,12 @@ class Connection:
         self._wake.set()
 
     def _queue_resubscribe(self) -> None:
+        # A new socket: nothing is subscribed on it yet, and WEEX's operation
+        # budget is per connection (WEEX-WS.md §1.1), so it starts afresh.
         self._outbox.clear()
         self._pending.clear()
         self._on_server.clear()
+        self._ops.clear()
         for channel in self.desired:
             if self.state.get(channel) is not ChannelState.FAILED:
                 self.state[channel] = ChannelState.PENDING
