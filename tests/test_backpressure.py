@@ -6,7 +6,12 @@ import asyncio
 
 from tests.conftest import zero_backoff
 from tests.scripted import ScriptedServer, ticker_frame, trade_frame
-from weex_events import SlowConsumerEvent, StreamMessage, WeexConfig, WeexWebSocketClient
+from weex_events import (
+    SlowConsumerEvent,
+    StreamMessage,
+    WeexConfig,
+    WeexWebSocketClient,
+)
 from weex_events.dispatch import MessageQueue
 
 
@@ -87,7 +92,9 @@ async def test_slow_stream_drops_oldest_trades_and_says_so(
         await scripted.push(trade_frame("BTCUSDT", ("0", "1", False)))
         async with asyncio.timeout(5):
             await first
-        await scripted.push(trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(30)]))
+        await scripted.push(
+            trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(30)])
+        )
         await client.wait_for("trade", predicate=lambda m: m.data["price"] == "29")
         prices = [(await anext(stream)).data["price"] for _ in range(10)]
         assert prices == [str(n) for n in range(20, 30)]
@@ -113,10 +120,12 @@ async def test_slow_async_handler_is_bounded(
         client.on("trade:BTCUSDT", hung)
         client.on("trade:BTCUSDT", lambda m: fast.append(m.data["price"]))
         await scripted.wait(lambda: "BTCUSDT@trade" in scripted.live())
-        await scripted.push(trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(40)]))
+        await scripted.push(
+            trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(40)])
+        )
         await client.wait_for("trade", predicate=lambda m: m.data["price"] == "39")
         assert len(fast) == 40
         stats = client.stats
-        (name, dropped), = stats.dropped.items()
+        ((name, dropped),) = stats.dropped.items()
         assert "hung" in name and dropped >= 34
         release.set()

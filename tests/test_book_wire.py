@@ -62,16 +62,22 @@ async def test_gap_and_repeat_each_resync_once(
         await scripted.wait(lambda: "ETHUSDT@depth15" in scripted.live())
         await scripted.push(depth_frame("ETHUSDT", 1, 5, BIDS, ASKS, snapshot=True))
         await scripted.push(depth_frame("ETHUSDT", 6, 7, [["99.9", "9"]], []))  # skip
-        await scripted.push(depth_frame("ETHUSDT", 7, 8, [["99.9", "8"]], []))  # ignored
+        await scripted.push(
+            depth_frame("ETHUSDT", 7, 8, [["99.9", "8"]], [])
+        )  # ignored
         await scripted.wait(lambda: subscribes(scripted, "ETHUSDT@depth15") == 2)
         assert len(books) == 1 and len(resyncs) == 1
         assert resyncs[0].reason == "gap" and resyncs[0].symbol == "ETHUSDT"
         await scripted.push(depth_frame("ETHUSDT", 30, 40, BIDS, ASKS, snapshot=True))
         await scripted.push(depth_frame("ETHUSDT", 40, 41, [["99.9", "6"]], []))
-        await scripted.push(depth_frame("ETHUSDT", 40, 41, [["99.9", "6"]], []))  # repeat
+        await scripted.push(
+            depth_frame("ETHUSDT", 40, 41, [["99.9", "6"]], [])
+        )  # repeat
         await scripted.wait(lambda: subscribes(scripted, "ETHUSDT@depth15") == 3)
         await scripted.push(depth_frame("ETHUSDT", 50, 60, BIDS, ASKS, snapshot=True))
-        await client.wait_for("book:ETHUSDT", predicate=lambda m: m.data["version"] == 60)
+        await client.wait_for(
+            "book:ETHUSDT", predicate=lambda m: m.data["version"] == 60
+        )
         assert client.stats.resyncs == 2
     assert [r.reason for r in resyncs] == ["gap", "gap"]
     assert [b.data["version"] for b in books] == [5, 40, 41, 60]
@@ -124,7 +130,9 @@ async def test_level_200_uses_depth200(
         await scripted.wait(lambda: "SOLUSDT@depth200" in scripted.live())
         bids = [[f"{100 - i / 10:.1f}", "1"] for i in range(60)]
         asks = [[f"{101 + i / 10:.1f}", "1"] for i in range(60)]
-        await scripted.push(depth_frame("SOLUSDT", 1, 2, bids, asks, snapshot=True, level=200))
+        await scripted.push(
+            depth_frame("SOLUSDT", 1, 2, bids, asks, snapshot=True, level=200)
+        )
         async with asyncio.timeout(5):
             msg = await task
         await stream.aclose()

@@ -30,7 +30,9 @@ def test_config_defaults_to_v3_production() -> None:
 
 def test_config_repr_hides_secrets() -> None:
     """repr/str never show the secret, the passphrase or the full key."""
-    config = WeexConfig(api_key="AKEY-1234567890", secret_key="S3CR3T!!", passphrase="pp-word")
+    config = WeexConfig(
+        api_key="AKEY-1234567890", secret_key="S3CR3T!!", passphrase="pp-word"
+    )
     for text in (repr(config), str(config)):
         assert "S3CR3T" not in text and "pp-word" not in text
         assert "1234567890" not in text

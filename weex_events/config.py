@@ -26,7 +26,10 @@ Protocol = Literal["v3", "v2"]
 Market = Literal["contract", "spot"]
 
 _HOSTS = {"contract": "ws-contract.weex.com", "spot": "ws-spot.weex.com"}
-_REST = {"contract": "https://api-contract.weex.com", "spot": "https://api-spot.weex.com"}
+_REST = {
+    "contract": "https://api-contract.weex.com",
+    "spot": "https://api-spot.weex.com",
+}
 _NUMBER_TYPES: dict[str, type] = {
     "str": str,
     "decimal": decimal.Decimal,
@@ -105,15 +108,15 @@ class WeexConfig:
 
     def __post_init__(self) -> None:
         if self.protocol not in ("v3", "v2"):
-            raise ConfigError("protocol", f"must be 'v3' or 'v2', not {self.protocol!r}")
+            raise ConfigError(
+                "protocol", f"must be 'v3' or 'v2', not {self.protocol!r}"
+            )
         if self.market not in _HOSTS:
             raise ConfigError(
                 "market", f"must be 'contract' or 'spot', not {self.market!r}"
             )
         if self.number_type not in _NUMBER_TYPES.values():
-            raise ConfigError(
-                "number_type", "must be str, decimal.Decimal or float"
-            )
+            raise ConfigError("number_type", "must be str, decimal.Decimal or float")
         for name in (
             "keepalive_interval",
             "keepalive_timeout",
@@ -190,7 +193,9 @@ class WeexConfig:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> WeexConfig:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> WeexConfig:
         """Build a config from ``WEEX_*`` environment variables.
 
         Reads ``WEEX_API_KEY``, ``WEEX_SECRET_KEY``, ``WEEX_PASSPHRASE``,
@@ -217,7 +222,9 @@ class WeexConfig:
         for name, var in mapping.items():
             value = env.get(var, "").strip()
             if value:
-                kwargs[name] = value.lower() if name in ("protocol", "market") else value
+                kwargs[name] = (
+                    value.lower() if name in ("protocol", "market") else value
+                )
         number = env.get("WEEX_NUMBER_TYPE", "").strip().lower()
         if number:
             if number not in _NUMBER_TYPES:

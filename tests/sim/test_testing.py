@@ -1,0 +1,100 @@
+"""The pytest plugin ``weex_events.testing``: the ``weex_sim`` fixture and marker."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import pytest
+
+from weex_events.sim import DEFAULT_SYMBOLS, Simulator
+from weex_events.testing import simulator_options, weex_sim  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_fixture_yields_a_running_simulator(weex_sim: Simulator) -> None:  # noqa: F811
+    """weex_sim is started (seed 1, speed 20, all symbols) and config() points at it."""
+    assert weex_sim.speed == 20 and weex_sim.market.seed == 1
+    assert weex_sim.market.symbols == DEFAULT_SYMBOLS
+    config = weex_sim.config(keepalive_interval=2.0)
+    assert config.ws_public_url == weex_sim.ws_public_url
+    assert config.rest_url == weex_sim.rest_url and config.keepalive_interval == 2.0
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{config.rest_url}/capi/v3/market/time") as resp,
+    ):
+        assert (await resp.json())["serverTime"] == weex_sim.market.now_ms
+
+
+def _request(*args: Any, **kwargs: Any) -> Any:
+    marker = SimpleNamespace(args=args, kwargs=kwargs) if args or kwargs else None
+    return SimpleNamespace(node=SimpleNamespace(get_closest_marker=lambda _: marker))
+
+
+def test_marker_keywords_override_the_defaults() -> None:
+    """The weex_sim marker's keywords replace the fixture's defaults."""
+    assert simulator_options(_request()) == {"seed": 1, "speed": 20.0}
+    options = simulator_options(_request(seed=4, symbols=["BTCUSDT"]))
+    assert options == {"seed": 4, "speed": 20.0, "symbols": ["BTCUSDT"]}
+    with pytest.raises(TypeError):
+        simulator_options(_request(4))
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+def _entry_point_installed() -> bool:
+    eps = importlib.metadata.entry_points(group="pytest11")
+    return any(ep.value == "weex_events.testing" for ep in eps)
+
+
+def test_plugin_loads_in_pytest_with_its_marker(tmp_path: Path) -> None:
+    """Loaded with -p, the plugin serves weex_sim and honours its marker (strict)."""
+    (tmp_path / "test_user.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.asyncio
+            @pytest.mark.weex_sim(seed=9, symbols=["ethusdt"], speed=5)
+            async def test_marked(weex_sim):
+                assert weex_sim.market.seed == 9 and weex_sim.speed == 5
+                assert weex_sim.market.symbols == ("ETHUSDT",)
+                assert weex_sim.config().ws_public_url.startswith("ws://127.0.0.1:")
+            """
+        )
+    )
+    # Installed, the package registers the plugin by entry point (pytest11);
+    # from a bare checkout it has to be named with -p.
+    plugin = [] if _entry_point_installed() else ["-p", "weex_events.testing"]
+    result = _run(
+        ["-m", "pytest", *plugin, "-p", "no:cacheprovider",
+         "-o", "asyncio_mode=strict", "--strict-markers", "-q", "test_user.py"],
+        tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
+def test_plugin_imports_without_pytest(tmp_path: Path) -> None:
+    """Without pytest or pytest-asyncio the module imports and defines no fixture."""
+    code = (
+        "import sys; sys.modules['pytest'] = sys.modules['pytest_asyncio'] = None\n"
+        "import weex_events.testing as t\n"
+        "assert not hasattr(t, 'weex_sim') and t.MARKER == 'weex_sim'\n"
+    )
+    result = _run(["-c", code], tmp_path)
+    assert result.returncode == 0, result.stderr

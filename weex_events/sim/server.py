@@ -1,0 +1,296 @@
+"""``Simulator``: the embedded WEEX V3 server (aiohttp.web) and its lifecycle.
+
+One aiohttp application serves the public WebSocket (``/v3/ws/public``) and the REST
+market endpoints (``/capi/v3/market/...``) from one deterministic
+:class:`~weex_events.sim.market.MarketEngine`. A timer task steps the market every
+``step_ms / speed`` real seconds and publishes what changed; :meth:`Simulator.pause`
+freezes it and :meth:`Simulator.step` advances it by hand.
+
+Simulated time starts at ``start_time_ms`` (default: the wall clock at construction)
+and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time. Every
+timestamp the simulator sends (``E``, ``time``, ``serverTime``) is simulated time.
+Server pings and protocol limits use real time (``ping_interval`` is not scaled).
+
+Imports: stdlib, ``aiohttp``, the ``sim`` modules and, lazily, ``weex_events.config``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .connection import ConnectionSettings, ConnectionView
+from .faults import Faults
+from .market import MarketEngine
+from .public import EndpointStats, PublicEndpoint
+from .rest import add_routes
+
+if TYPE_CHECKING:
+    from ..config import WeexConfig
+
+__all__ = ["Simulator"]
+
+log = logging.getLogger("weex_events.sim")
+
+PUBLIC_PATH = "/v3/ws/public"
+PRIVATE_PATH = "/v3/ws/private"
+
+
+class Simulator:
+    """A WEEX V3 market-data server on ``host:port`` (port 0 picks a free one).
+
+    Args:
+        seed: seed of the market; same seed and same steps give the same frames.
+        speed: market speed factor: steps, tickers and depth pushes come ``speed``
+            times as often (``speed=20``: tickers every 5-15 ms, depth every 5 ms).
+        host: interface to bind.
+        port: TCP port; 0 picks a free one (read :attr:`port` after :meth:`start`).
+        symbols: simulated symbols (default: all 10 built in).
+        ping_interval: real seconds between server pings (not scaled by ``speed``).
+        max_unanswered_pings: a connection is closed (code 4000) when more than this
+            many server pings are left without a ``PONG``.
+        max_channels: channels allowed per connection.
+        max_ops_per_hour: subscribe/unsubscribe params allowed per connection and
+            hour.
+        max_rejects: rejected commands after which a connection is closed with
+            code 1007.
+        ticker_interval: range, in simulated seconds, of the random delay between
+            ticker pushes of a symbol.
+        depth_interval: simulated seconds between depth pushes.
+        start_time_ms: simulated time before the first step.
+        trade_history: trades in a ``tradeSnapshot``.
+        kline_history: closed bars in a ``klineSnapshot``.
+
+    The market steps every ``min(depth_interval, ticker_interval[0])`` simulated
+    seconds; intervals are rounded to whole steps.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        speed: float = 1.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        symbols: Sequence[str] | None = None,
+        ping_interval: float = 60.0,
+        max_unanswered_pings: int = 5,
+        max_channels: int = 100,
+        max_ops_per_hour: int = 240,
+        max_rejects: int = 6,
+        ticker_interval: tuple[float, float] = (0.1, 0.3),
+        depth_interval: float = 0.1,
+        start_time_ms: int | None = None,
+        trade_history: int = 50,
+        kline_history: int = 100,
+    ) -> None:
+        if not speed > 0:
+            raise ValueError("speed must be positive")
+        if not ping_interval > 0:
+            raise ValueError("ping_interval must be positive")
+        if not depth_interval > 0 or not 0 < ticker_interval[0] <= ticker_interval[1]:
+            raise ValueError(
+                "intervals must be positive, ticker_interval as (low, high)"
+            )
+        step_ms = max(1, round(min(depth_interval, ticker_interval[0]) * 1000))
+        if start_time_ms is None:
+            start_time_ms = int(time.time() * 1000) // step_ms * step_ms
+        self.speed = float(speed)
+        self.host = host
+        self._requested_port = port
+        self._port: int | None = None
+        self.market = MarketEngine(
+            symbols,
+            seed=seed,
+            start_time_ms=start_time_ms,
+            step_ms=step_ms,
+            ticker_interval_ms=(
+                max(1, round(ticker_interval[0] * 1000)),
+                max(1, round(ticker_interval[1] * 1000)),
+            ),
+            depth_every=max(1, round(depth_interval * 1000 / step_ms)),
+            trade_history=trade_history,
+            kline_history=kline_history,
+        )
+        self.faults = Faults(lambda: self._public.connections)
+        settings = ConnectionSettings(
+            ping_interval=ping_interval,
+            max_unanswered_pings=max_unanswered_pings,
+            max_channels=max_channels,
+            max_ops_per_hour=max_ops_per_hour,
+            max_rejects=max_rejects,
+        )
+        self._public = PublicEndpoint(self.market, self.faults, settings)
+        self._app = web.Application()
+        self._app.router.add_get(PUBLIC_PATH, self._public.handle)
+        add_routes(self._app, self.market)
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._paused = False
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+
+    # -- addresses ------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (``RuntimeError`` before :meth:`start`)."""
+        if self._port is None:
+            raise RuntimeError("the simulator is not started")
+        return self._port
+
+    @property
+    def rest_url(self) -> str:
+        """``http://host:port``: the REST base URL."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_public_url(self) -> str:
+        """``ws://host:port/v3/ws/public``."""
+        return f"ws://{self.host}:{self.port}{PUBLIC_PATH}"
+
+    @property
+    def ws_private_url(self) -> str:
+        """``ws://host:port/v3/ws/private`` (not served yet)."""
+        return f"ws://{self.host}:{self.port}{PRIVATE_PATH}"
+
+    def config(self, **overrides: Any) -> WeexConfig:
+        """A :class:`~weex_events.WeexConfig` pointing at this simulator."""
+        from ..config import WeexConfig  # lazy: keep the simulator importable alone
+
+        urls: dict[str, Any] = {
+            "ws_public_url": self.ws_public_url,
+            "ws_private_url": self.ws_private_url,
+            "rest_url": self.rest_url,
+        }
+        urls.update(overrides)
+        return WeexConfig(**urls)
+
+    # -- introspection --------------------------------------------------------------
+
+    @property
+    def connections(self) -> tuple[ConnectionView, ...]:
+        """Read-only views of the open WebSocket connections, oldest first."""
+        return tuple(ConnectionView(c) for c in self._public.connections)
+
+    @property
+    def stats(self) -> EndpointStats:
+        """Counters: connections accepted, refused, handshakes rejected."""
+        return self._public.stats
+
+    @property
+    def paused(self) -> bool:
+        """Whether the market is frozen."""
+        return self._paused
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind and serve; the market starts moving (unless paused)."""
+        if self._runner is not None:
+            raise RuntimeError("the simulator is already started")
+        runner = web.AppRunner(
+            self._app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        self._ticker = asyncio.create_task(
+            self._run_market(), name="weex_events: sim market"
+        )
+
+    async def stop(self) -> None:
+        """Close every connection (code 1001) and stop serving.
+
+        Raises:
+            Exception: whatever crashed the market task, so bugs do not pass silently.
+        """
+        ticker, self._ticker = self._ticker, None
+        crash: BaseException | None = None
+        if ticker is not None:
+            if ticker.done() and not ticker.cancelled():
+                crash = ticker.exception()
+            ticker.cancel()
+            await asyncio.gather(ticker, return_exceptions=True)
+        await self._public.close_all()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        if crash is not None:
+            raise crash
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- market control -------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Freeze the market: no trades, book changes or ticker pushes; pings go on."""
+        self._paused = True
+        self._resumed.clear()
+
+    def resume(self) -> None:
+        """Let the market move again."""
+        self._paused = False
+        self._resumed.set()
+
+    def step(self, n: int = 1) -> None:
+        """Advance a paused market by ``n`` steps and queue the resulting pushes.
+
+        Raises:
+            RuntimeError: the market is not paused.
+        """
+        if not self._paused:
+            raise RuntimeError("pause() the simulator before stepping it by hand")
+        self._advance(n)
+
+    def _advance(self, n: int) -> None:
+        for _ in range(n):
+            self._public.publish(self.market.step())
+
+    async def _run_market(self) -> None:
+        loop = asyncio.get_running_loop()
+        period = self.market.step_ms / 1000 / self.speed
+        due = loop.time() + period
+        try:
+            while True:
+                if self._paused:
+                    await self._resumed.wait()
+                    due = loop.time() + period
+                delay = due - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if self._paused:
+                    continue
+                self._advance(1)
+                due += period
+                now = loop.time()
+                if now - due > 5 * period:
+                    # Fell behind (slow machine, debugger): slow down, never burst.
+                    due = now
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sim: the market task crashed")
+            raise
