@@ -113,6 +113,9 @@ class WeexWebSocketClient(StreamMethods):
         sleep: the coroutine used to wait between reconnect attempts.
         subscribe_timeout: seconds ``subscribe()`` and streams wait for the
             server's acknowledgement.
+        clock: the local wall clock (seconds since the epoch) used for
+            ``received_at`` and, corrected by the measured server offset, for
+            signing.
     """
 
     def __init__(
@@ -122,12 +125,14 @@ class WeexWebSocketClient(StreamMethods):
         backoff: Backoff | None = None,
         sleep: Sleep | None = None,
         subscribe_timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config if config is not None else WeexConfig.from_env()
         cfg = self.config
         self._backoff: Backoff = backoff or (lambda: _default_backoff(cfg))
         self._sleep: Sleep = sleep or asyncio.sleep
         self._subscribe_timeout = subscribe_timeout
+        self._now = clock
         self._dispatcher = Dispatcher(cfg.queue_size)
         self._marks: dict[str, str] = {}
         self._subs = Subscriptions()
@@ -272,6 +277,7 @@ class WeexWebSocketClient(StreamMethods):
             reset_after=cfg.reconnect_reset_after,
             max_ops_per_hour=cfg.max_ops_per_hour,
             sleep=self._sleep,
+            clock=self._now,
         )
 
     async def _auth_headers(self, url: str) -> dict[str, str]:
@@ -280,12 +286,12 @@ class WeexWebSocketClient(StreamMethods):
         if not self._clock.synced:
             await self._sync_clock()
         path = urllib.parse.urlsplit(url).path or f"/{self.config.protocol}/ws/private"
-        return self._credentials.ws_headers(self._clock.now_ms(time.time()), path)
+        return self._credentials.ws_headers(self._clock.now_ms(self._now()), path)
 
     async def _sync_clock(self) -> None:
         cfg = self.config
         url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
-        sent = time.time()
+        sent = self._now()
         try:
             body = await fetch(
                 self._session,
@@ -293,7 +299,7 @@ class WeexWebSocketClient(StreamMethods):
                 headers={"User-Agent": cfg.user_agent},
                 timeout=cfg.connect_timeout,
             )
-            self._clock.update(parse_server_time(body), sent, time.time())
+            self._clock.update(parse_server_time(body), sent, self._now())
             log.debug("server clock offset %+d ms", self._clock.offset_ms)
         except (WeexConnectionError, DecodeError) as exc:
             log.warning(
