@@ -363,6 +363,8 @@ class Dispatcher:
         if listeners is not None:
             for listener in listeners:
                 listener(msg)
+        if msg.event == msg.kind:
+            return  # no symbol (account items): one event name, one delivery
         listeners = table.get(msg.kind)
         if listeners is not None:
             for listener in listeners:
