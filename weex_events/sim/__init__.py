@@ -1,12 +1,14 @@
 """``weex_events.sim``: an embedded WEEX V3 server for tests and demos.
 
-It speaks WEEX's public WebSocket protocol and REST market endpoints from
+It speaks WEEX's public and private WebSocket protocols and REST endpoints from
 ``WEEX-WS.md`` with its own encoders (never the client's codec), over a deterministic,
-seeded market, and can inject faults::
+seeded market with a paper exchange trading on it, and can inject faults::
 
     async with Simulator(seed=1, speed=20) as sim:
-        config = sim.config()          # a WeexConfig pointing at the simulator
+        config = sim.config()          # a WeexConfig pointing at the simulator,
+                                       # with the default account's credentials
         sim.faults.drop()              # abrupt TCP drop of every connection
+        sim.move("BTCUSDT", "99000")   # walk the market through resting orders
 
 Imports: stdlib, ``aiohttp``, ``orjson`` and (lazily) ``weex_events.config``.
 """
@@ -16,19 +18,32 @@ from __future__ import annotations
 from .connection import ConnectionView
 from .faults import Faults
 from .instruments import DEFAULT_SYMBOLS, Instrument
+from .ledger import Balance, Position, Wallet
 from .market import MarketEngine, StepResult, TickerStats, Trade
+from .orders import Fill, Order, OrderRejected, OrderStatus
+from .paper import PaperExchange
+from .private_events import PrivateEvent
 from .public import EndpointStats
 from .server import Simulator
 
 __all__ = [
     "DEFAULT_SYMBOLS",
+    "Balance",
     "ConnectionView",
     "EndpointStats",
     "Faults",
+    "Fill",
     "Instrument",
     "MarketEngine",
+    "Order",
+    "OrderRejected",
+    "OrderStatus",
+    "PaperExchange",
+    "Position",
+    "PrivateEvent",
     "Simulator",
     "StepResult",
     "TickerStats",
     "Trade",
+    "Wallet",
 ]

@@ -221,8 +221,12 @@ class PublicConnection:
             if self.unanswered_pings > settings.max_unanswered_pings:
                 self._start_close(PING_TIMEOUT_CODE, PING_TIMEOUT_REASON)
                 return
-            self.send(frames.ping(self._market.now_ms))
+            self.send(self._ping_frame())
             self.unanswered_pings += 1
+
+    def _ping_frame(self) -> bytes:
+        """This endpoint's server ping (WEEX-WS.md §1.3); the private one differs."""
+        return frames.ping(self._market.now_ms)
 
     # -- reading ------------------------------------------------------------------
 

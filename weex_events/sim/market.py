@@ -20,6 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from .candles import INTERVALS, Bar, CandleSeries, DayStats, FlowModel
 from .instruments import Instrument, select
@@ -219,6 +220,26 @@ class MarketEngine:
         )
 
     # -- advancing -------------------------------------------------------------
+
+    def push_price(self, symbol: str, price: str | Decimal | int | float) -> None:
+        """Move the fair price of ``symbol`` to ``price``, and the level it reverts to.
+
+        The book follows on the next :meth:`step`: levels the move crosses are swept
+        (the first ones print as trades) and the best bid lands within a few ticks
+        of ``price``. No random number is drawn here, so runs stay reproducible.
+
+        Raises:
+            KeyError: ``symbol`` is not simulated.
+            ValueError: ``price`` is not a positive number of at least one tick.
+        """
+        state = self._state[symbol.upper()]
+        try:
+            ticks = Decimal(str(price)).scaleb(state.inst.price_decimals)
+        except InvalidOperation:
+            ticks = Decimal("NaN")
+        if not ticks.is_finite() or ticks < 1:
+            raise ValueError(f"not a usable price: {price!r}")
+        state.anchor = state.log_fair = math.log(float(ticks) + 0.5)
 
     def step(self) -> StepResult:
         """Advance the market by one step of ``step_ms`` simulated milliseconds."""

@@ -2,9 +2,13 @@
 
 One aiohttp application serves the public WebSocket (``/v3/ws/public``) and the REST
 market endpoints (``/capi/v3/market/...``) from one deterministic
-:class:`~weex_events.sim.market.MarketEngine`. A timer task steps the market every
-``step_ms / speed`` real seconds and publishes what changed; :meth:`Simulator.pause`
-freezes it and :meth:`Simulator.step` advances it by hand.
+:class:`~weex_events.sim.market.MarketEngine`, and a paper exchange
+(:class:`~weex_events.sim.paper.PaperExchange`) trading on that market behind the
+signed private WebSocket (``/v3/ws/private``) and the signed REST trading endpoints.
+A timer task steps the market every ``step_ms / speed`` real seconds and publishes
+what changed (resting paper orders fill, funding settles); :meth:`Simulator.pause`
+freezes it, :meth:`Simulator.step` advances it by hand and :meth:`Simulator.move`
+walks a symbol to a chosen price.
 
 Simulated time starts at ``start_time_ms`` (default: the wall clock at construction)
 and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time. Every
@@ -20,16 +24,21 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .accounts import Keyring
 from .connection import ConnectionSettings, ConnectionView
 from .faults import Faults
 from .market import MarketEngine
+from .paper import PaperExchange
+from .private import PrivateEndpoint
 from .public import EndpointStats, PublicEndpoint
 from .rest import add_routes
+from .trading_rest import add_trading_routes
 
 if TYPE_CHECKING:
     from ..config import WeexConfig
@@ -43,7 +52,11 @@ PRIVATE_PATH = "/v3/ws/private"
 
 
 class Simulator:
-    """A WEEX V3 market-data server on ``host:port`` (port 0 picks a free one).
+    """A WEEX V3 server on ``host:port`` (port 0 picks a free one).
+
+    Market data for everyone; paper trading for the API keys it knows (one by
+    default, more with :meth:`add_account`), on the signed private WebSocket and the
+    signed REST endpoints. ``sim.paper`` is the :class:`PaperExchange` behind them.
 
     Args:
         seed: seed of the market; same seed and same steps give the same frames.
@@ -66,6 +79,12 @@ class Simulator:
         start_time_ms: simulated time before the first step.
         trade_history: trades in a ``tradeSnapshot``.
         kline_history: closed bars in a ``klineSnapshot``.
+        api_key: the default account's API key (see :meth:`add_account`).
+        secret_key: its secret.
+        passphrase: its passphrase.
+        balance: its opening USDT collateral.
+        funding_interval: simulated seconds between funding settlements of the
+            paper exchange's positions.
 
     The market steps every ``min(depth_interval, ticker_interval[0])`` simulated
     seconds; intervals are rounded to whole steps.
@@ -89,11 +108,18 @@ class Simulator:
         start_time_ms: int | None = None,
         trade_history: int = 50,
         kline_history: int = 100,
+        api_key: str = "sim-key",
+        secret_key: str = "sim-secret",
+        passphrase: str = "sim-pass",
+        balance: str | Decimal = "100000",
+        funding_interval: float = 60.0,
     ) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
         if not ping_interval > 0:
             raise ValueError("ping_interval must be positive")
+        if not funding_interval > 0:
+            raise ValueError("funding_interval must be positive")
         if not depth_interval > 0 or not 0 < ticker_interval[0] <= ticker_interval[1]:
             raise ValueError(
                 "intervals must be positive, ticker_interval as (low, high)"
@@ -118,7 +144,9 @@ class Simulator:
             trade_history=trade_history,
             kline_history=kline_history,
         )
-        self.faults = Faults(lambda: self._public.connections)
+        self.faults = Faults(
+            lambda: (*self._public.connections, *self._private.connections)
+        )
         settings = ConnectionSettings(
             ping_interval=ping_interval,
             max_unanswered_pings=max_unanswered_pings,
@@ -127,9 +155,25 @@ class Simulator:
             max_rejects=max_rejects,
         )
         self._public = PublicEndpoint(self.market, self.faults, settings)
+        #: The API keys the private endpoint and signed REST accept.
+        self.keyring = Keyring()
+        self._private = PrivateEndpoint(
+            self.market, self.faults, settings, self.keyring
+        )
+        #: The paper exchange: one account per API key (inspect it in tests).
+        self.paper = PaperExchange(
+            self.market,
+            sink=self._private.deliver,
+            funding_interval_ms=max(1, round(funding_interval * 1000)),
+        )
+        self.api_key = api_key
+        self._default = self.keyring.add(api_key, secret_key, passphrase)
+        self.paper.open_account(api_key, balance)
         self._app = web.Application()
         self._app.router.add_get(PUBLIC_PATH, self._public.handle)
+        self._app.router.add_get(PRIVATE_PATH, self._private.handle)
         add_routes(self._app, self.market)
+        add_trading_routes(self._app, self.market, self.paper, self.keyring)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._paused = False
@@ -157,32 +201,65 @@ class Simulator:
 
     @property
     def ws_private_url(self) -> str:
-        """``ws://host:port/v3/ws/private`` (not served yet)."""
+        """``ws://host:port/v3/ws/private``."""
         return f"ws://{self.host}:{self.port}{PRIVATE_PATH}"
 
-    def config(self, **overrides: Any) -> WeexConfig:
-        """A :class:`~weex_events.WeexConfig` pointing at this simulator."""
+    def config(self, *, credentials: bool = True, **overrides: Any) -> WeexConfig:
+        """A :class:`~weex_events.WeexConfig` pointing at this simulator.
+
+        With ``credentials`` (the default) it carries the default account's
+        ``api_key``, ``secret_key`` and ``passphrase``; ``credentials=False`` leaves
+        them out (public data only). ``overrides`` win over both.
+        """
         from ..config import WeexConfig  # lazy: keep the simulator importable alone
 
-        urls: dict[str, Any] = {
+        fields: dict[str, Any] = {
             "ws_public_url": self.ws_public_url,
             "ws_private_url": self.ws_private_url,
             "rest_url": self.rest_url,
         }
-        urls.update(overrides)
-        return WeexConfig(**urls)
+        if credentials:
+            key = self._default
+            fields.update(
+                api_key=key.api_key, secret_key=key.secret, passphrase=key.passphrase
+            )
+        fields.update(overrides)
+        return WeexConfig(**fields)
+
+    def add_account(
+        self,
+        api_key: str,
+        secret_key: str,
+        passphrase: str,
+        balance: str | Decimal = "100000",
+    ) -> None:
+        """Accept another API key, with its own paper account of ``balance`` USDT.
+
+        Raises:
+            ValueError: the key is known already, or a value is empty.
+        """
+        if api_key in self.keyring:
+            raise ValueError("this API key is known already")
+        self.keyring.add(api_key, secret_key, passphrase)
+        self.paper.open_account(api_key, balance)
 
     # -- introspection --------------------------------------------------------------
 
     @property
     def connections(self) -> tuple[ConnectionView, ...]:
-        """Read-only views of the open WebSocket connections, oldest first."""
-        return tuple(ConnectionView(c) for c in self._public.connections)
+        """Read-only views of the open connections, public ones first, oldest first."""
+        conns = (*self._public.connections, *self._private.connections)
+        return tuple(ConnectionView(c) for c in conns)
 
     @property
     def stats(self) -> EndpointStats:
         """Counters: connections accepted, refused, handshakes rejected."""
         return self._public.stats
+
+    @property
+    def private_stats(self) -> EndpointStats:
+        """The private endpoint's counters (bad credentials count as rejected)."""
+        return self._private.stats
 
     @property
     def paused(self) -> bool:
@@ -225,6 +302,7 @@ class Simulator:
             ticker.cancel()
             await asyncio.gather(ticker, return_exceptions=True)
         await self._public.close_all()
+        await self._private.close_all()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -265,9 +343,35 @@ class Simulator:
             raise RuntimeError("pause() the simulator before stepping it by hand")
         self._advance(n)
 
+    def move(self, symbol: str, price: str | Decimal | float, steps: int = 1) -> None:
+        """Walk ``symbol``'s market to ``price`` in ``steps`` steps, taken now.
+
+        Each step pushes the fair price a further ``1/steps`` of the way from the
+        current best bid (:meth:`MarketEngine.push_price`) and advances the market
+        by one step, publishing its frames; resting paper orders the book reaches
+        fill as in any step. The market then stays around ``price``. Works paused
+        or running.
+
+        Raises:
+            KeyError: ``symbol`` is not simulated.
+            ValueError: ``price`` is not a positive price, or ``steps < 1``.
+        """
+        if steps < 1:
+            raise ValueError("steps must be at least 1")
+        inst = self.market.instrument(symbol.upper())
+        try:
+            target = Decimal(str(price))
+        except InvalidOperation:
+            raise ValueError(f"not a price: {price!r}") from None
+        start = Decimal(inst.price(self.market.book(inst.symbol).bids.best() or 0))
+        for i in range(1, steps + 1):
+            self.market.push_price(inst.symbol, start + (target - start) * i / steps)
+            self._advance(1)
+
     def _advance(self, n: int) -> None:
         for _ in range(n):
             self._public.publish(self.market.step())
+            self.paper.on_step()
 
     async def _run_market(self) -> None:
         loop = asyncio.get_running_loop()

@@ -1,0 +1,45 @@
+"""``PrivateEvent``: one private push the paper exchange owes an account's sockets.
+
+The paper exchange (``sim.paper``) creates them, ``sim.private_frames`` encodes them
+as WEEX V3 pushes (WEEX-WS.md §1.6) and ``sim.private`` delivers them to the
+connections of the event's API key subscribed to its channel.
+
+Pure data. Imports: stdlib and ``sim.orders``/``sim.ledger``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ledger import Position, Wallet
+from .orders import Fill, Order
+
+__all__ = ["CHANNELS", "FUNDING_SETTLE", "ORDER_UPDATE", "Item", "PrivateEvent"]
+
+#: WEEX-WS.md §1.6: the private channels (bare param names).
+CHANNELS = ("account", "positions", "orders", "fill")
+#: ``msgEvent`` of pushes caused by an order, and by a funding settlement.
+ORDER_UPDATE = "OrderUpdate"
+FUNDING_SETTLE = "PositionFundingSettle"
+
+Item = Order | Fill | Position | Wallet
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateEvent:
+    """One private push owed to the connections of ``api_key``.
+
+    Attributes:
+        channel: ``orders``, ``fill``, ``positions`` or ``account``.
+        msg_event: ``OrderUpdate`` or ``PositionFundingSettle``.
+        time_ms: simulated time of the change (the push's ``E``).
+        version: the account's event version ``v``, +1 per event.
+        items: copies of the orders, fills, positions or the wallet, as they were.
+    """
+
+    api_key: str
+    channel: str
+    msg_event: str
+    time_ms: int
+    version: int
+    items: tuple[Item, ...]

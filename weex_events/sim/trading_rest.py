@@ -1,0 +1,239 @@
+"""The simulator's signed REST trading endpoints, over the paper exchange.
+
+Every route checks WEEX-WS.md §3 signing first: ``ACCESS-SIGN`` must be
+Base64(HMAC-SHA256(secret, timestamp + METHOD + path + ``?query`` + body)), with the
+path and query exactly as sent and the body as the exact text received, and the
+timestamp within 30 s (see ``sim.accounts``: HTTP 401, codes -1040/-1046/-1047).
+
+- ``POST /capi/v3/order`` → ``{"orderId","clientOrderId","success":true}``;
+- ``DELETE /capi/v3/order?symbol=..&orderId=..`` (or ``origClientOrderId=``) →
+  ``{"orderId","success":true}``;
+- ``GET /capi/v3/openOrders[?symbol=]`` → ``orders`` items (WEEX-WS.md §1.6);
+- ``DELETE /capi/v3/allOpenOrders[?symbol=]`` → ``[{"orderId","success"}]``;
+- ``GET /capi/v3/account/balance`` → ``[{"asset":"USDT","balance",
+  "availableBalance","frozen","unrealizePnl","equity"}]``;
+- ``GET /capi/v3/account/position/allPosition`` → ``positions`` items;
+- ``POST /capi/v3/closePositions`` with ``{"symbol":..}`` or ``{}`` →
+  ``[{"symbol","positionId","success"}]`` (reduce-only market orders).
+
+Refusals are HTTP 400 with WEEX's V3 body ``{"code":..,"msg":..}``: -1121 invalid
+symbol, -1140 missing parameter, -1141 illegal value, -1142 a body that is not a
+JSON object (the simulator's pick in WEEX's -1140..-1142 range), and the paper
+exchange's -2011/-2019/-2022 (see ``sim.paper``).
+
+The module also watches ``GET /capi/v3/market/time`` answers, so the sign clock knows
+which clocks clients synchronised from it (see ``SignClock``).
+
+Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.frames``/
+``sim.orders``/``sim.paper``/``sim.private``/``sim.private_frames``/``sim.rest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from . import frames, private_frames
+from .accounts import AuthFailure, Keyring
+from .market import MarketEngine
+from .orders import OrderRejected, illegal
+from .paper import PaperExchange
+from .private import real_ms
+from .rest import MISSING_PARAMETER
+
+__all__ = ["MALFORMED_BODY", "TIME_PATH", "add_trading_routes"]
+
+MALFORMED_BODY = -1142
+TIME_PATH = "/capi/v3/market/time"
+
+Action = Callable[[str, web.Request, dict[str, Any]], Any]
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(body), status=status, content_type="application/json"
+    )
+
+
+def _missing(name: str) -> OrderRejected:
+    return OrderRejected(
+        MISSING_PARAMETER,
+        f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.",
+    )
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool) -> str | None:
+    """A string field; numbers are accepted as their JSON text."""
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise _missing(name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise illegal(name)
+    return str(value)
+
+
+class _TradingRoutes:
+    def __init__(
+        self,
+        market: MarketEngine,
+        paper: PaperExchange,
+        keyring: Keyring,
+        clock: Callable[[], int],
+    ) -> None:
+        self._market = market
+        self._paper = paper
+        self._keyring = keyring
+        self._clock = clock
+
+    async def _run(self, request: web.Request, action: Action) -> web.Response:
+        raw = await request.read()
+        text = raw.decode("utf-8", "replace")
+        url = request.rel_url
+        query = url.raw_query_string
+        # WEEX-WS.md §3: timestamp + METHOD + path + ("?" + query) + exact body.
+        signed = request.method + url.raw_path + (f"?{query}" if query else "") + text
+        try:
+            api_key = self._keyring.verify(
+                request.headers,
+                signed,
+                server_ms=self._market.now_ms,
+                real_ms=self._clock(),
+            )
+        except AuthFailure as exc:
+            return _json(frames.rest_error(exc.code, exc.msg), status=exc.status)
+        try:
+            body: Any = orjson.loads(raw) if raw.strip() else {}
+        except orjson.JSONDecodeError:
+            body = None
+        if not isinstance(body, dict):
+            error = frames.rest_error(MALFORMED_BODY, "Malformed request body.")
+            return _json(error, status=400)
+        try:
+            return _json(action(api_key, request, body))
+        except OrderRejected as exc:
+            return _json(frames.rest_error(exc.code, exc.msg), status=400)
+
+    # -- actions (synchronous: the paper exchange is pure) -----------------------------
+
+    def _place(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
+        reduce_only = body.get("reduceOnly", False)
+        if not isinstance(reduce_only, bool):
+            raise illegal("reduceOnly")
+        order = self._paper.place_order(
+            api_key,
+            _text(body, "symbol", required=True) or "",
+            _text(body, "side", required=True) or "",
+            _text(body, "quantity", required=True) or "",
+            type=_text(body, "type", required=True) or "",
+            price=_text(body, "price", required=False),
+            time_in_force=_text(body, "timeInForce", required=False),
+            reduce_only=reduce_only,
+            client_order_id=_text(body, "newClientOrderId", required=False),
+            position_side=_text(body, "positionSide", required=False),
+        )
+        return private_frames.order_result(order)
+
+    def _cancel(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
+        query = request.query
+        symbol = query.get("symbol")
+        if not symbol:
+            raise _missing("symbol")
+        order = self._paper.cancel_order(
+            api_key,
+            symbol,
+            order_id=query.get("orderId") or None,
+            client_order_id=query.get("origClientOrderId") or None,
+        )
+        return private_frames.cancel_result(order)
+
+    def _open_orders(
+        self, api_key: str, request: web.Request, body: dict[str, Any]
+    ) -> Any:
+        orders = self._paper.open_orders(api_key, request.query.get("symbol") or None)
+        return [private_frames.order_item(o) for o in orders]
+
+    def _cancel_all(
+        self, api_key: str, request: web.Request, body: dict[str, Any]
+    ) -> Any:
+        orders = self._paper.cancel_all(api_key, request.query.get("symbol") or None)
+        return [private_frames.cancel_result(o) for o in orders]
+
+    def _balance(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
+        return [private_frames.balance_item(self._paper.balance(api_key))]
+
+    def _positions(
+        self, api_key: str, request: web.Request, body: dict[str, Any]
+    ) -> Any:
+        return [private_frames.position_item(p) for p in self._paper.positions(api_key)]
+
+    def _close(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
+        symbol = _text(body, "symbol", required=False)
+        closed = self._paper.close_positions(api_key, symbol)
+        return [private_frames.close_result(pos, order) for pos, order in closed]
+
+    # -- handlers ----------------------------------------------------------------------
+
+    async def place(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._place)
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._cancel)
+
+    async def open_orders(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._open_orders)
+
+    async def cancel_all(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._cancel_all)
+
+    async def balance(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._balance)
+
+    async def positions(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._positions)
+
+    async def close_positions(self, request: web.Request) -> web.Response:
+        return await self._run(request, self._close)
+
+    async def observe_time(
+        self, request: web.BaseRequest, response: web.StreamResponse
+    ) -> None:
+        """Tell the sign clock each server time served (``on_response_prepare``)."""
+        if request.path != TIME_PATH or not isinstance(response, web.Response):
+            return
+        body = response.body
+        if response.status != 200 or not isinstance(body, bytes):
+            return
+        try:
+            server_ms = orjson.loads(body).get("serverTime")
+        except (orjson.JSONDecodeError, AttributeError):
+            return
+        if isinstance(server_ms, int) and not isinstance(server_ms, bool):
+            self._keyring.clock.observe(server_ms, self._clock())
+
+
+def add_trading_routes(
+    app: web.Application,
+    market: MarketEngine,
+    paper: PaperExchange,
+    keyring: Keyring,
+    clock: Callable[[], int] = real_ms,
+) -> None:
+    """Register the signed trading routes on ``app`` (before it starts).
+
+    Args:
+        clock: real time in ms for the sign clock (default: monotonic).
+    """
+    routes = _TradingRoutes(market, paper, keyring, clock)
+    app.router.add_post("/capi/v3/order", routes.place)
+    app.router.add_delete("/capi/v3/order", routes.cancel)
+    app.router.add_get("/capi/v3/openOrders", routes.open_orders)
+    app.router.add_delete("/capi/v3/allOpenOrders", routes.cancel_all)
+    app.router.add_get("/capi/v3/account/balance", routes.balance)
+    app.router.add_get("/capi/v3/account/position/allPosition", routes.positions)
+    app.router.add_post("/capi/v3/closePositions", routes.close_positions)
+    app.on_response_prepare.append(routes.observe_time)
