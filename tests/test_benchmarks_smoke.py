@@ -1,0 +1,105 @@
+"""The benchmark harness works end to end: frames, load server, runners, report.
+
+Benchmarks are run on demand (``python -m benchmarks``); this only proves the
+harness on a few hundred frames. Nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import random
+
+import aiohttp
+import orjson
+import pytest
+
+from benchmarks import frames
+from benchmarks.report import CHECKS, evaluate, render_markdown
+from benchmarks.server import LoadServer
+from benchmarks.suite import ORDER, SuiteConfig, run_suite
+from weex_events.book import OrderBook
+from weex_events.protocol.v3 import V3Codec
+
+
+@pytest.mark.parametrize("depth", [15, 200])
+def test_depth_frames_keep_the_version_chain_and_the_window(depth: int) -> None:
+    """Depth frames chain U to the previous u and leave the SDK's book == the model."""
+    model = frames.BookModel(frames.BOOK_SYMBOL, depth, random.Random(7))
+    codec = V3Codec()
+    book = OrderBook(frames.BOOK_SYMBOL, depth)
+    previous_last = None
+    for i in range(300):
+        frame = model.snapshot() if i == 0 else model.delta()
+        if i:
+            assert frame["U"] == previous_last
+            assert 1 <= len(frame["b"]) + len(frame["a"]) <= 5
+        previous_last = frame["u"]
+        assert book.apply(codec.decode(frames.encode(frame), 0.0)) is None  # type: ignore[arg-type]
+    assert book.valid
+    assert book.bids(depth) == model.top("bids")
+    assert book.asks(depth) == model.top("asks")
+
+
+def test_ticker_frames_decode_and_keep_the_bench_fields_in_raw() -> None:
+    """Tickers round-robin the symbols; markers and send stamps survive in raw."""
+    codec = V3Codec()
+    decoded = [
+        codec.decode(frames.encode(f), 0.0)[0]  # type: ignore[index]
+        for f in frames.ticker_frames(count=8)
+    ]
+    assert [m.symbol for m in decoded] == list(frames.TICKER_SYMBOLS) * 2
+    start = frames.marked(frames.ticker_frames(count=1)[0], "start")
+    assert codec.decode(frames.encode(start), 0.0)[0].raw[frames.MARK_FIELD] == "start"  # type: ignore[index]
+    prefix, suffix = frames.stamped_template(mark="end")
+    stamped = codec.decode(prefix + b"1700000000000000000" + suffix, 0.0)[0]  # type: ignore[index]
+    assert stamped.raw[frames.SEND_TIME_FIELD] == 1700000000000000000
+    assert stamped.raw[frames.MARK_FIELD] == "end"
+
+
+async def test_load_server_greets_acks_and_rejects_like_weex() -> None:
+    """The load server greets, acks SUBSCRIBE with its id and rejects unknown params."""
+    server = LoadServer()
+    port = await server.start()
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/v3/ws/public?expect=9") as ws,
+        ):
+            greeting = orjson.loads(await ws.receive_str(timeout=5))
+            assert greeting["event"] == "connected"
+            await ws.send_str(
+                '{"method":"SUBSCRIBE","params":["BTCUSDT@ticker"],"id":7}'
+            )
+            assert orjson.loads(await ws.receive_str(timeout=5)) == {
+                "result": True,
+                "id": 7,
+            }
+            await ws.send_str('{"method":"SUBSCRIBE","params":["BTCUSDT@nope"],"id":8}')
+            reply = orjson.loads(await ws.receive_str(timeout=5))
+            assert reply["result"] is False
+            assert reply["id"] == 8
+    finally:
+        await server.stop()
+
+
+def test_every_runner_measures_a_window_and_the_report_covers_every_check() -> None:
+    """One round of every runner on 200 frames gives results and a full report."""
+    rounds = run_suite(
+        SuiteConfig(rounds=1, frames=200, latency_frames=200, timeout=60)
+    )
+    results = rounds[0]
+    assert list(results) == list(ORDER)
+    for name, result in results.items():
+        assert result["n"] == 200, name
+        assert result["cpu_s"] >= 0, name
+        if not name.startswith("sdk_") or name in ("sdk_handler", "sdk_book200"):
+            assert result["seen"] == 200, name  # nothing conflates on these paths
+        else:
+            assert 1 <= result["seen"] <= 200, name
+    for name in ("floor_latency", "sdk_latency"):
+        assert results[name]["samples"] == 199
+    assert results["sdk_handler"]["decode_errors"] == 0
+    assert results["sdk_book15"]["resyncs"] == 0
+    report = render_markdown(rounds, {"date": "smoke test"})
+    for check in CHECKS:
+        assert check.case in report
+    assert {row.verdict for row in evaluate(rounds)} <= {"PASS", "MISS", "info"}
