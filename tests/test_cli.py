@@ -270,6 +270,32 @@ def test_sim_prints_the_exports(capsys: pytest.CaptureFixture[str]) -> None:
     assert port is not None and int(port.group(1)) > 0, out
     assert f"export WEEX_WS_PRIVATE_URL=ws://127.0.0.1:{port.group(1)}/" in out
     assert f"export WEEX_REST_URL=http://127.0.0.1:{port.group(1)}\n" in out
+    assert "export WEEX_API_KEY=sim-key\n" in out  # the simulator's defaults
+    assert "export WEEX_SECRET_KEY=sim-secret\n" in out
+
+
+def test_sim_takes_its_paper_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    """``sim --api-key/--secret-key/--passphrase`` sets the accepted credentials."""
+    argv = ["sim", "--seconds", "1", "--port", "0", "--api-key", "mine"]
+    argv += ["--secret-key", "my secret", "--passphrase", "pp"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "export WEEX_API_KEY=mine\n" in out
+    assert "export WEEX_SECRET_KEY='my secret'\n" in out
+    assert "export WEEX_PASSPHRASE=pp\n" in out
+
+
+def test_demo_shows_paper_orders_and_private_events(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The demo places paper orders and prints order, fill, position and account."""
+    assert main(["demo", "--seconds", "4", "--plain"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^order BTCUSDT buy market \S+ new$", out, re.M), out
+    assert re.search(r"^order BTCUSDT buy market \S+ @ \S+ filled$", out, re.M)
+    assert re.search(r"^fill BTCUSDT buy \S+ @ \S+ fee \S+ taker$", out, re.M)
+    assert re.search(r"^position BTCUSDT long ", out, re.M)
+    assert re.search(r"^account USDT balance \S+ \(OrderUpdate\)$", out, re.M)
 
 
 @pytest.mark.parametrize(
@@ -370,12 +396,15 @@ def test_tail_reads_the_environment_of_a_standalone_sim(
         cwd=ROOT,
     )
     try:
-        out = read_until(proc, lambda t: "WEEX_REST_URL=" in t, timeout=10)
+        out = read_until(proc, lambda t: "WEEX_PASSPHRASE=" in t, timeout=10)
         exports = dict(re.findall(r"export (WEEX_\w+)=(\S+)", out))
         assert set(exports) == {
             "WEEX_WS_PUBLIC_URL",
             "WEEX_WS_PRIVATE_URL",
             "WEEX_REST_URL",
+            "WEEX_API_KEY",
+            "WEEX_SECRET_KEY",
+            "WEEX_PASSPHRASE",
         }, out
         for name, value in exports.items():
             monkeypatch.setenv(name, value)

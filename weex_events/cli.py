@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import shlex
 import signal
 import sys
 import time
@@ -178,7 +179,15 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> None:
 
 
 async def _serve(args: argparse.Namespace, out: TextIO) -> None:
-    sim = _simulator(args, host=args.host, port=args.port)
+    sim = _simulator(
+        args,
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        secret_key=args.secret_key,
+        passphrase=args.passphrase,
+        balance=args.balance,
+    )
     try:
         await sim.start()
     except OSError as exc:
@@ -197,6 +206,10 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
             f"export WEEX_WS_PUBLIC_URL={sim.ws_public_url}\n"
             f"export WEEX_WS_PRIVATE_URL={sim.ws_private_url}\n"
             f"export WEEX_REST_URL={sim.rest_url}\n"
+            "# the simulator's paper account (its own credentials, not WEEX's):\n"
+            f"export WEEX_API_KEY={shlex.quote(args.api_key)}\n"
+            f"export WEEX_SECRET_KEY={shlex.quote(args.secret_key)}\n"
+            f"export WEEX_PASSPHRASE={shlex.quote(args.passphrase)}\n"
         )
         out.flush()  # a parent process may be waiting for these lines
         await asyncio.Event().wait()  # serve until cancelled
@@ -312,6 +325,18 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", **seed)
     sim.add_argument("--speed", **speed)
     sim.add_argument("--seconds", **seconds)
+    sim.add_argument(
+        "--api-key", default="sim-key", help="paper account API key (sim-key)"
+    )
+    sim.add_argument(
+        "--secret-key", default="sim-secret", help="paper account secret (sim-secret)"
+    )
+    sim.add_argument(
+        "--passphrase", default="sim-pass", help="paper account passphrase (sim-pass)"
+    )
+    sim.add_argument(
+        "--balance", default="100000", help="paper account USDT balance (100000)"
+    )
 
     tail = sub.add_parser("tail", parents=[common], help="print events as JSON lines")
     tail.add_argument(

@@ -7,7 +7,10 @@ shows lives in :class:`DemoState`; each panel is a function of that state, so ne
 panels (orders, fills) are added by appending to :data:`PANELS` and feeding the
 state from one more handler.
 
-Imports: ``config``, ``events``, ``client``.
+When the config carries credentials (the simulator's), it also places a few
+paper orders and shows the resulting order, fill, position and account events.
+
+Imports: ``config``, ``events``, ``client``, ``rest``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from typing import Any, TextIO
 from .client import ClientStats, WeexWebSocketClient
 from .config import WeexConfig
 from .events import ConnectionEvent, StreamMessage
+from .rest import WeexRestClient
 
 __all__ = [
     "PANELS",
     "DemoState",
     "Throttle",
+    "account_panel",
     "book_panel",
     "plain_line",
     "render_dashboard",
@@ -38,6 +43,9 @@ __all__ = [
 
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
 TRADE_ROWS = 10
+PRIVATE_ROWS = 8
+PAPER_SIZE = {"BTCUSDT": "0.010", "ETHUSDT": "0.10", "SOLUSDT": "1"}
+PAPER_INTERVAL = 2.0  # seconds between two paper orders of the demo
 BOOK_LEVELS = 5
 REDRAW_INTERVAL = 0.2  # at most ~5 redraws a second
 #: Plain-mode throttle: seconds between two lines of one kind for one symbol.
@@ -62,15 +70,26 @@ class DemoState:
         default_factory=lambda: deque(maxlen=TRADE_ROWS)
     )
     stats: ClientStats | None = None
+    updates: deque[str] = field(default_factory=lambda: deque(maxlen=PRIVATE_ROWS))
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    account: dict[str, Any] | None = None
 
     def apply(self, msg: StreamMessage) -> None:
-        """Fold one market message into the state."""
+        """Fold one market or private message into the state."""
         if msg.kind == "ticker" and msg.symbol:
             self.tickers[msg.symbol] = msg.data
         elif msg.kind == "book":
             self.book = msg.data
         elif msg.kind == "trade":
             self.trades.appendleft(msg.data)
+        elif msg.kind == "position" and msg.symbol:
+            self.positions[msg.symbol] = msg.data
+        elif msg.kind == "account":
+            self.account = msg.data
+        if msg.kind in ("order", "fill", "position", "account"):
+            line = plain_line(msg)
+            if line is not None:
+                self.updates.appendleft(line)
 
 
 def _change(change: Any, width: int, color: bool) -> str:
@@ -138,9 +157,33 @@ def trades_panel(state: DemoState, color: bool = True) -> list[str]:
     return rows
 
 
+def account_panel(state: DemoState, color: bool = True) -> list[str]:
+    """The paper account: balance, open positions and the latest private events."""
+    if state.account is None and not state.updates:
+        return []
+    balance = state.account.get("balance", "…") if state.account else "…"
+    rows = [f"PAPER ACCOUNT balance {balance} USDT"]
+    for symbol, p in sorted(state.positions.items()):
+        if p.get("size") in (None, "0") or not p.get("size"):
+            continue
+        rows.append(
+            f"  {symbol:<10} {p.get('side', '?'):<5} {p['size']!s:>10} "
+            f"entry {p.get('entry_price', '?')!s:>12} "
+            f"uPnL {p.get('unrealized_pnl', '?')!s:>10}"
+        )
+    rows.extend(f"  {line}" for line in state.updates)
+    return rows
+
+
 Panel = Callable[[DemoState, bool], list[str]]
-#: The dashboard, top to bottom. Private panels (orders, fills) go here later.
-PANELS: tuple[Panel, ...] = (status_panel, tickers_panel, book_panel, trades_panel)
+#: The dashboard, top to bottom.
+PANELS: tuple[Panel, ...] = (
+    status_panel,
+    tickers_panel,
+    book_panel,
+    trades_panel,
+    account_panel,
+)
 
 
 def render_dashboard(
@@ -152,7 +195,7 @@ def render_dashboard(
 
 
 def plain_line(msg: StreamMessage) -> str | None:
-    """One readable line for a ticker, trade or book message (``None`` otherwise)."""
+    """One readable line for a market or private message (``None`` otherwise)."""
     d = msg.data
     if msg.kind == "ticker":
         return (
@@ -165,6 +208,24 @@ def plain_line(msg: StreamMessage) -> str | None:
         bid = "bid {} x {}".format(*d["bids"][0]) if d["bids"] else "bid -"
         ask = "ask {} x {}".format(*d["asks"][0]) if d["asks"] else "ask -"
         return f"book {msg.symbol} {bid} | {ask}"
+    if msg.kind == "order":
+        price = f" @ {d['avg_price']}" if "avg_price" in d else ""
+        return (
+            f"order {msg.symbol} {d.get('side')} {d.get('type')} {d.get('size')}"
+            f"{price} {d.get('status')}"
+        )
+    if msg.kind == "fill":
+        return (
+            f"fill {msg.symbol} {d.get('side')} {d.get('size')} @ {d.get('price')} "
+            f"fee {d.get('fee')} {d.get('liquidity')}"
+        )
+    if msg.kind == "position":
+        return (
+            f"position {msg.symbol} {d.get('side')} {d.get('size')} "
+            f"entry {d.get('entry_price', '-')} uPnL {d.get('unrealized_pnl', '-')}"
+        )
+    if msg.kind == "account":
+        return f"account {d.get('coin')} balance {d.get('balance')} ({d.get('reason')})"
     return None
 
 
@@ -232,15 +293,42 @@ async def run_demo(
         client.on("trade", on_market)
         await client.subscribe("ticker", state.symbols)
         await client.subscribe("trade", state.symbols[:TRADE_SYMBOLS])
+        if config.has_credentials:
+            for kind in ("order", "fill", "position", "account"):
+                client.on(kind, on_market)  # private events subscribe themselves
+                await client.subscribe(kind)
         async with asyncio.TaskGroup() as group:
             group.create_task(
                 _follow_book(client, state.symbols[0], on_market),
                 name="weex_events: demo book",
             )
+            if config.has_credentials:
+                group.create_task(
+                    _paper_trader(config, state.symbols[0]),
+                    name="weex_events: demo paper orders",
+                )
             if live:
                 group.create_task(
                     _redraw(client, state, out), name="weex_events: demo screen"
                 )
+
+
+async def _paper_trader(config: WeexConfig, symbol: str) -> None:
+    """Place a few paper orders so that private events show: a market buy, a
+    limit sell just above the market, then a market sell, over and over."""
+    size = PAPER_SIZE.get(symbol, "1")
+    async with WeexRestClient(config) as rest:
+        while True:
+            await rest.place_order(symbol, "buy", size)
+            await asyncio.sleep(PAPER_INTERVAL)
+            best_ask = (await rest.depth(symbol))["asks"][0][0]
+            await rest.place_order(
+                symbol, "sell", size, type="LIMIT", price=best_ask, time_in_force="GTC"
+            )
+            await asyncio.sleep(PAPER_INTERVAL)
+            await rest.cancel_all_orders(symbol)
+            await rest.close_all_positions(symbol)
+            await asyncio.sleep(PAPER_INTERVAL)
 
 
 async def _follow_book(
