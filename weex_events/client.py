@@ -50,7 +50,7 @@ from .events import (
 from .protocol import Codec, DepthUpdate, parse_server_time
 from .protocol.symbols import normalize as normalize_symbol
 from .protocol.v3 import V3Codec
-from .streams import Stream, StreamMethods
+from .streams import Stream, StreamHost, StreamMethods
 from .subscriptions import Pool, Subscriptions, make_channels
 from .transport import Transport, fetch, new_session
 
@@ -157,6 +157,22 @@ class WeexWebSocketClient(StreamMethods):
         )
         self._clock = ServerClock()
         self._state = "new"
+        # Connections and streams get bound private methods, not the client, so
+        # the client's public namespace is exactly the documented API.
+        self._sink = _Sink(
+            self._make_deliver(),
+            self._deliver_depth,
+            self._emit,
+            self._connection_reset,
+        )
+        self._stream_host = StreamHost(
+            self._dispatcher,
+            self._stream_opened,
+            self._stream_closed,
+            self._acquire,
+            self._release,
+            self._wait_channels,
+        )
 
     def __repr__(self) -> str:
         return f"<WeexWebSocketClient {self._state} {self.config.public_url}>"
@@ -271,7 +287,7 @@ class WeexWebSocketClient(StreamMethods):
             url=url,
             codec=_make_codec(cfg, self._marks),
             opener=opener,
-            sink=self,
+            sink=self._sink,
             backoff_factory=self._backoff,
             max_frame_size=cfg.max_frame_size,
             reset_after=cfg.reconnect_reset_after,
@@ -307,11 +323,6 @@ class WeexWebSocketClient(StreamMethods):
             )
 
     # -- events --------------------------------------------------------------------
-
-    @property
-    def dispatcher(self) -> Dispatcher:
-        """The dispatcher (used by streams; not part of the public API)."""
-        return self._dispatcher
 
     @overload
     def on(self, event: str) -> Callable[[H], H]: ...
@@ -405,12 +416,12 @@ class WeexWebSocketClient(StreamMethods):
         channel = channel_for_event(name)
         if channel is not None and channel.private:
             self._require_credentials(channel.kind)
-        on_remove = (lambda: self.release([channel])) if channel is not None else None
+        on_remove = (lambda: self._release([channel])) if channel is not None else None
         if (
             self._dispatcher.add(name, handler, once=once, on_remove=on_remove)
             and channel
         ):
-            self.acquire([channel])
+            self._acquire([channel])
 
     def _require_credentials(self, kind: str) -> None:
         if self._credentials is None:
@@ -441,9 +452,9 @@ class WeexWebSocketClient(StreamMethods):
         if channels[0].private:
             self._require_credentials(channels[0].kind)
         self._explicit.update(channels)
-        self.acquire(channels)
+        self._acquire(channels)
         try:
-            await self.wait_channels(channels)
+            await self._wait_channels(channels)
         except SubscriptionError:
             await self.unsubscribe(kind, symbols, **params)
             raise
@@ -461,7 +472,7 @@ class WeexWebSocketClient(StreamMethods):
         ]
         self._explicit.subtract(channels)
         self._explicit += Counter()  # drop zero counts
-        self.release(channels)
+        self._release(channels)
 
     @property
     def subscriptions(self) -> dict[Channel, str]:
@@ -473,7 +484,7 @@ class WeexWebSocketClient(StreamMethods):
             result[channel] = state.value if state is not None else "pending"
         return result
 
-    def acquire(
+    def _acquire(
         self, channels: Sequence[Channel], *, book_level: int | None = None
     ) -> None:
         """Hold a reference on each channel (internal; used by handlers, streams)."""
@@ -485,10 +496,10 @@ class WeexWebSocketClient(StreamMethods):
                 try:
                     self._place(channel)
                 except ConfigError:
-                    self.release([channel], book_level=book_level)
+                    self._release([channel], book_level=book_level)
                     raise
 
-    def release(
+    def _release(
         self, channels: Sequence[Channel], *, book_level: int | None = None
     ) -> None:
         """Give back references taken with :meth:`acquire` (internal)."""
@@ -500,7 +511,7 @@ class WeexWebSocketClient(StreamMethods):
             if conn is not None:
                 conn.remove(channel)
 
-    async def wait_channels(self, channels: Sequence[Channel]) -> None:
+    async def _wait_channels(self, channels: Sequence[Channel]) -> None:
         """Wait until the server accepted every channel (internal)."""
         if self._state != "open":
             raise ClientClosedError("the client is not connected; use 'async with'")
@@ -521,7 +532,7 @@ class WeexWebSocketClient(StreamMethods):
         if self._state == "closed":
             raise ClientClosedError()
         return Stream(
-            self,
+            self._stream_host,
             events,
             channels,
             queue_size=self.config.queue_size,
@@ -529,18 +540,18 @@ class WeexWebSocketClient(StreamMethods):
             book_level=book_level,
         )
 
-    def stream_opened(self, stream: Stream) -> None:
+    def _stream_opened(self, stream: Stream) -> None:
         """Track an open stream (internal)."""
         self._streams.add(stream)
 
-    def stream_closed(self, stream: Stream) -> None:
-        """Forget a closed stream (internal)."""
+    def _stream_closed(self, stream: Stream) -> None:
+        """Forget a closed stream (its drop counts stay in ``stats``)."""
         self._streams.discard(stream)
+        self._dispatcher.retire(stream.queue)
 
     # -- sink: what connections hand us ----------------------------------------------
 
-    @property
-    def deliver(self) -> Callable[[StreamMessage], None]:
+    def _make_deliver(self) -> Callable[[StreamMessage], None]:
         """The hot path: straight into the dispatcher (plus a liveness stamp for
         the kinds that have a ``stale_after`` timer)."""
         emit = self._dispatcher.emit_message
@@ -583,9 +594,9 @@ class WeexWebSocketClient(StreamMethods):
                 if now - last > limit:
                     flagged[channel] = last
                     log.warning("%s silent for %.1f s", channel, now - last)
-                    self.emit("stale", StaleEvent(channel, now - last))
+                    self._emit("stale", StaleEvent(channel, now - last))
 
-    def deliver_depth(self, update: DepthUpdate) -> None:
+    def _deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; emit ``book`` or ``resync``."""
         if "book" in self.config.stale_after:
             self._last_seen[_liveness_key("book", update.symbol)] = update.received_at
@@ -597,12 +608,12 @@ class WeexWebSocketClient(StreamMethods):
         log.warning(
             "book %s: %s (%s); a fresh snapshot follows", symbol, reason, detail
         )
-        self.emit("resync", ResyncEvent(symbol, reason, detail, level))
+        self._emit("resync", ResyncEvent(symbol, reason, detail, level))
         conn = self._conn_of(channel)
         if conn is not None and reason != "reconnect":
             conn.resubscribe(channel)
 
-    def emit(self, event: str, payload: Any) -> None:
+    def _emit(self, event: str, payload: Any) -> None:
         """Emit a lifecycle or diagnostic event to handlers (internal)."""
         if event == "error" and isinstance(payload, ErrorEvent):
             exc = payload.exception
@@ -612,7 +623,7 @@ class WeexWebSocketClient(StreamMethods):
                         stream.close(exc)
         self._dispatcher.emit(event, payload)
 
-    def connection_reset(self, channels: Iterable[Channel]) -> None:
+    def _connection_reset(self, channels: Iterable[Channel]) -> None:
         """A socket was lost: its books restart from the next snapshot."""
         self._books.reset(channels)
 
@@ -622,9 +633,9 @@ class WeexWebSocketClient(StreamMethods):
     def stats(self) -> ClientStats:
         """Counters since the client was created."""
         conns = self._all_connections()
-        dropped: dict[str, int] = {}
-        conflated: dict[str, int] = {}
-        queues = [s._queue for s in self._streams] + self._dispatcher.queues()
+        dropped = dict(self._dispatcher.retired_dropped)
+        conflated = dict(self._dispatcher.retired_conflated)
+        queues = [s.queue for s in self._streams] + self._dispatcher.queues()
         for queue in queues:
             if queue.dropped:
                 dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
@@ -643,6 +654,16 @@ class WeexWebSocketClient(StreamMethods):
             conflated=conflated,
             latency=latency,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sink:
+    """What connections hand their output to (see :class:`connection.Sink`)."""
+
+    deliver: Callable[[StreamMessage], None]
+    deliver_depth: Callable[[DepthUpdate], None]
+    emit: Callable[[str, Any], None]
+    connection_reset: Callable[[Iterable[Channel]], None]
 
 
 def _liveness_key(kind: str, symbol: str | None) -> str:

@@ -61,9 +61,9 @@ class WeexConfig:
         user_agent: the ``User-Agent`` sent on every handshake (WEEX requires one).
         number_type: type of prices and sizes in ``data``: ``str`` (exact text,
             default), ``decimal.Decimal`` or ``float``.
-        keepalive_interval: seconds between client WebSocket pings; a pong missing
-            for ``keepalive_timeout`` seconds declares the link dead.
-        keepalive_timeout: seconds to wait for a pong before reconnecting.
+        keepalive_interval: seconds of silence after which the client sends a
+            WebSocket ping; a pong missing for half this interval declares the
+            link dead (so a dead link is noticed within 1.5 × the interval).
         connect_timeout: seconds allowed for one connection attempt.
         reconnect_initial_delay: first reconnect delay in seconds (jittered).
         reconnect_max_delay: cap of the exponential reconnect delay.
@@ -93,7 +93,6 @@ class WeexConfig:
     user_agent: str = f"weex-events/{__version__}"
     number_type: type = str
     keepalive_interval: float = 15.0
-    keepalive_timeout: float = 10.0
     connect_timeout: float = 10.0
     reconnect_initial_delay: float = 0.5
     reconnect_max_delay: float = 30.0
@@ -119,7 +118,6 @@ class WeexConfig:
             raise ConfigError("number_type", "must be str, decimal.Decimal or float")
         for name in (
             "keepalive_interval",
-            "keepalive_timeout",
             "connect_timeout",
             "reconnect_max_delay",
         ):

@@ -295,6 +295,10 @@ class Dispatcher:
         self._table: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.messages = 0
+        # Drop counts of queues that are gone (closed streams, removed handlers),
+        # so that stats never forget a loss.
+        self.retired_dropped: collections.Counter[str] = collections.Counter()
+        self.retired_conflated: collections.Counter[str] = collections.Counter()
         self.handler_errors = 0
         self.slow_events = 0
         self._closed = False
@@ -328,6 +332,8 @@ class Dispatcher:
             return False
         self.emitter.remove_listener(event, listener)
         self._rebuild(event)
+        if listener.queue is not None:
+            self.retire(listener.queue)
         task = listener.close(graceful=graceful)
         if task is not None:
             self._tasks.add(task)
@@ -417,6 +423,13 @@ class Dispatcher:
         self.emit("slow_consumer", info)
 
     # -- introspection and shutdown ------------------------------------------------
+
+    def retire(self, queue: MessageQueue) -> None:
+        """Keep the counters of a queue that is going away."""
+        if queue.dropped:
+            self.retired_dropped[queue.name] += queue.dropped
+        if queue.conflated:
+            self.retired_conflated[queue.name] += queue.conflated
 
     def queues(self) -> list[MessageQueue]:
         """The queues of async handlers (for ``stats``)."""

@@ -20,8 +20,8 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
 
 from .dispatch import Dispatcher, MessageQueue, QueueClosed
 from .errors import ClientClosedError, ConfigError
@@ -33,27 +33,25 @@ __all__ = ["Stream", "StreamHost", "StreamMethods", "cut_book"]
 log = logging.getLogger("weex_events.streams")
 
 
-class StreamHost(Protocol):
-    """What a stream needs from the client."""
+@dataclass(frozen=True, slots=True)
+class StreamHost:
+    """What a stream needs from the client, as bound callables.
 
-    @property
-    def dispatcher(self) -> Dispatcher:
-        """The client's dispatcher."""
+    Attributes:
+        dispatcher: the client's dispatcher (listeners are registered there).
+        opened: track an open stream, so that the client can end it on close.
+        closed: forget a stream (its queue's drop counts are kept).
+        acquire: hold a reference on channels (``book_level`` for books).
+        release: give the references back.
+        wait_channels: wait until the server accepted every channel.
+    """
 
-    def stream_opened(self, stream: Stream) -> None:
-        """Track ``stream`` so the client can end it on close."""
-
-    def stream_closed(self, stream: Stream) -> None:
-        """Forget ``stream``."""
-
-    def acquire(self, channels: Sequence[Channel], *, book_level: int | None) -> None:
-        """Hold a reference on each channel."""
-
-    def release(self, channels: Sequence[Channel], *, book_level: int | None) -> None:
-        """Give the references back."""
-
-    def wait_channels(self, channels: Sequence[Channel]) -> Awaitable[None]:
-        """Wait until the server accepted every channel."""
+    dispatcher: Dispatcher
+    opened: Callable[[Stream], None]
+    closed: Callable[[Stream], None]
+    acquire: Callable[..., None]
+    release: Callable[..., None]
+    wait_channels: Callable[[Sequence[Channel]], Awaitable[None]]
 
 
 class _State(enum.Enum):
@@ -118,6 +116,11 @@ class Stream:
         return f"<Stream {', '.join(self.events)} {self._state.value}>"
 
     @property
+    def queue(self) -> MessageQueue:
+        """The stream's bounded queue (its counters feed ``client.stats``)."""
+        return self._queue
+
+    @property
     def dropped(self) -> int:
         """Messages dropped because this stream's queue was full."""
         return self._queue.dropped
@@ -160,7 +163,7 @@ class Stream:
     async def _open(self) -> None:
         host = self._host
         self._state = _State.OPEN
-        host.stream_opened(self)
+        host.opened(self)
         try:
             dispatcher = host.dispatcher
             for event in self.events:
@@ -213,7 +216,7 @@ class Stream:
             pass
         except Exception:  # never let cleanup (maybe from __del__) raise
             log.exception("releasing %s", self.name)
-        host.stream_closed(self)
+        host.closed(self)
 
     def __del__(self) -> None:
         if getattr(self, "_state", _State.CLOSED) is _State.OPEN:
