@@ -101,6 +101,7 @@ async def test_slow_stream_drops_oldest_trades_and_says_so(
         assert stream.dropped == 20
         assert client.stats.dropped == {stream.name: 20}
         await stream.aclose()
+        assert client.stats.dropped == {stream.name: 20}  # kept after it closed
     assert len(slow) == 1
     assert slow[0].policy == "drop_oldest" and slow[0].consumer == stream.name
 

@@ -418,3 +418,27 @@ def test_tail_reads_the_environment_of_a_standalone_sim(
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, err
+
+
+def test_demo_piped_into_a_closed_reader_exits_quietly() -> None:
+    """``weex-events demo | head -2``: exit 0 and no traceback once head is done."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "weex_events", "demo", "--seconds", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        for _ in range(2):
+            assert proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, as `head` does
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    assert "Traceback" not in err and "BrokenPipe" not in err

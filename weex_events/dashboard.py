@@ -270,20 +270,30 @@ async def run_demo(
     """
     state = DemoState(tuple(symbols), url=config.public_url)
     throttle = Throttle(PLAIN_INTERVALS)
+    pipe_closed = asyncio.Event()  # the reader of a pipe went away (| head)
+
+    def write(line: str) -> None:
+        try:
+            out.write(line + "\n")
+            out.flush()
+        except BrokenPipeError:
+            pipe_closed.set()
 
     def on_market(msg: StreamMessage) -> None:
         state.apply(msg)
         if not live and throttle.allow(msg.kind, msg.symbol or "", time.monotonic()):
             line = plain_line(msg)
             if line is not None:
-                out.write(line + "\n")
-                out.flush()
+                write(line)
 
     def on_connection(event: ConnectionEvent) -> None:
         state.status = f"{event.event} ({event.endpoint})"
         if not live:
-            out.write(f"# {event.event} {event.endpoint}: {event.reason or ''}\n")
-            out.flush()
+            write(f"# {event.event} {event.endpoint}: {event.reason or ''}")
+
+    async def until_pipe_closed() -> None:
+        await pipe_closed.wait()
+        raise BrokenPipeError("the output was closed")
 
     async with WeexWebSocketClient(config) as client:
         state.status = "connected"
@@ -298,6 +308,7 @@ async def run_demo(
                 client.on(kind, on_market)  # private events subscribe themselves
                 await client.subscribe(kind)
         async with asyncio.TaskGroup() as group:
+            group.create_task(until_pipe_closed(), name="weex_events: demo output")
             group.create_task(
                 _follow_book(client, state.symbols[0], on_market),
                 name="weex_events: demo book",
