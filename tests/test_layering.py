@@ -21,6 +21,7 @@ ORDER = [
     "auth",
     "book",
     "books",
+    "liveness",
     "transport",
     "connection",
     "subscriptions",

@@ -42,11 +42,11 @@ from .events import (
     Endpoint,
     ErrorEvent,
     ResyncEvent,
-    StaleEvent,
     StreamMessage,
     channel_for_event,
     split_event,
 )
+from .liveness import Liveness
 from .protocol import Codec, DepthUpdate, parse_server_time
 from .protocol.symbols import normalize as normalize_symbol
 from .protocol.v3 import V3Codec
@@ -150,7 +150,7 @@ class WeexWebSocketClient(StreamMethods):
             )
             for endpoint in Endpoint
         }
-        self._last_seen: dict[str, float] = {}
+        self._liveness = Liveness(cfg.stale_after)
         self._stale_task: asyncio.Task[None] | None = None
         self._credentials = (
             Credentials.from_config(cfg) if cfg.has_credentials else None
@@ -160,7 +160,7 @@ class WeexWebSocketClient(StreamMethods):
         # Connections and streams get bound private methods, not the client, so
         # the client's public namespace is exactly the documented API.
         self._sink = _Sink(
-            self._make_deliver(),
+            self._liveness.wrap(self._dispatcher.emit_message),
             self._deliver_depth,
             self._emit,
             self._connection_reset,
@@ -551,55 +551,25 @@ class WeexWebSocketClient(StreamMethods):
 
     # -- sink: what connections hand us ----------------------------------------------
 
-    def _make_deliver(self) -> Callable[[StreamMessage], None]:
-        """The hot path: straight into the dispatcher (plus a liveness stamp for
-        the kinds that have a ``stale_after`` timer)."""
-        emit = self._dispatcher.emit_message
-        watched = frozenset(self.config.stale_after)
-        if not watched:
-            return emit
-        seen = self._last_seen
-
-        def deliver(msg: StreamMessage) -> None:
-            if msg.kind in watched:
-                seen[_liveness_key(msg.kind, msg.symbol)] = msg.received_at
-            emit(msg)
-
-        return deliver
-
     async def _watch_staleness(self) -> None:
-        """Emit ``stale`` for channels silent longer than ``stale_after[kind]``.
-
-        Only a warning: quiet markets are not dead ones. Dead links are found by
-        the keepalive, which reconnects.
-        """
-        limits = self.config.stale_after
-        period = min(limits.values()) / 4
-        flagged: dict[Channel, float] = {}
-        seen = self._last_seen
+        """Emit ``stale`` for active channels silent longer than their limit."""
+        liveness = self._liveness
         while True:
-            await asyncio.sleep(period)
-            now = time.time()
-            for channel in self._subs:
-                limit = limits.get(channel.kind)
-                conn = self._conn_of(channel)
-                if limit is None or conn is None:
-                    continue
-                if conn.state.get(channel) is not ChannelState.ACTIVE:
-                    continue
-                key = _liveness_key(channel.kind, channel.symbol)
-                last = seen.setdefault(key, now)
-                if flagged.get(channel, -1.0) >= last:
-                    continue  # already reported; waiting for data
-                if now - last > limit:
-                    flagged[channel] = last
-                    log.warning("%s silent for %.1f s", channel, now - last)
-                    self._emit("stale", StaleEvent(channel, now - last))
+            await asyncio.sleep(liveness.period)
+            active = [
+                channel
+                for channel in self._subs
+                if (conn := self._conn_of(channel)) is not None
+                and conn.state.get(channel) is ChannelState.ACTIVE
+            ]
+            for event in liveness.silent(active, self._now()):
+                log.warning("%s silent for %.1f s", event.channel, event.silent_for)
+                self._emit("stale", event)
 
     def _deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; emit ``book`` or ``resync``."""
-        if "book" in self.config.stale_after:
-            self._last_seen[_liveness_key("book", update.symbol)] = update.received_at
+        if self._liveness.watching("book"):
+            self._liveness.stamp("book", update.symbol, update.received_at)
         self._books.apply(update)
 
     def _book_gap(self, channel: Channel, reason: str, detail: str) -> None:
@@ -664,10 +634,6 @@ class _Sink:
     deliver_depth: Callable[[DepthUpdate], None]
     emit: Callable[[str, Any], None]
     connection_reset: Callable[[Iterable[Channel]], None]
-
-
-def _liveness_key(kind: str, symbol: str | None) -> str:
-    return kind if kind in PRIVATE_KINDS or symbol is None else f"{kind}:{symbol}"
 
 
 def _default_backoff(cfg: WeexConfig) -> Any:
