@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import zero_backoff
 from weex_events import (
     AuthenticationError,
+    Channel,
     ErrorEvent,
     StreamMessage,
     WeexRestClient,
@@ -263,3 +264,21 @@ async def test_no_secret_in_any_log_line(
     assert caplog.records  # the session did log
     assert SECRET not in text and PASSPHRASE not in text
     assert not re.search(r"[A-Za-z0-9+/]{43}=", text), "something like a signature"
+
+
+async def test_connect_raises_when_private_handlers_were_registered(
+    sim: Simulator,
+) -> None:
+    """With a private handler registered before connecting, connect() opens the
+    private endpoint too and raises AuthenticationError if it is refused."""
+    good = WeexWebSocketClient(sim.config(), backoff=zero_backoff)
+    good.on("order", lambda m: None)
+    async with good:
+        assert sim.private_stats.connections_accepted == 1
+        assert set(good.subscriptions) == {Channel("order")}
+    bad = WeexWebSocketClient(sim.config(secret_key="wrong"), backoff=zero_backoff)
+    bad.on("fill", lambda m: None)
+    with pytest.raises(AuthenticationError):
+        await bad.connect()
+    assert not bad.is_connected()
+    assert sim.private_stats.handshakes_rejected == 1

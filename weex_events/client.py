@@ -49,6 +49,7 @@ from .events import (
 from .liveness import Liveness
 from .protocol import Codec, DepthUpdate, parse_server_time
 from .protocol.symbols import normalize as normalize_symbol
+from .protocol.v2 import V2Codec
 from .protocol.v3 import V3Codec
 from .streams import Stream, StreamHost, StreamMethods
 from .subscriptions import Pool, Subscriptions, make_channels
@@ -96,8 +97,6 @@ class ClientStats:
 
 def _make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
     if config.protocol == "v2":
-        from .protocol.v2 import V2Codec
-
         return V2Codec(number_type=config.number_type, marks=marks)
     return V3Codec(number_type=config.number_type, marks=marks)
 
@@ -192,13 +191,15 @@ class WeexWebSocketClient(StreamMethods):
         await self.disconnect()
 
     async def connect(self) -> None:
-        """Open the public endpoint (and the private one if private events are
-        already wanted). Returns once the public socket is open.
+        """Open the public endpoint, and the private one if private events are
+        already wanted (handlers registered before connecting). Returns once
+        those sockets are open. Otherwise the private endpoint opens on the first
+        private subscription, and its failures surface from that ``subscribe()``
+        or stream and as ``error`` events.
 
         Raises:
-            WeexConnectionError: the public endpoint cannot be reached.
-            AuthenticationError: never from here; private failures surface as
-                ``error`` events and from private ``subscribe``/streams.
+            WeexConnectionError: an endpoint cannot be reached.
+            AuthenticationError: the private endpoint refused the credentials.
             ClientClosedError: the client was disconnected before.
         """
         if self._state == "open":
@@ -216,8 +217,20 @@ class WeexWebSocketClient(StreamMethods):
             self._session = None
             raise
         self._state = "open"
-        for channel in self._subs:  # wanted before connect: place them now
-            self._place(channel)
+        wanted = list(self._subs)  # registered before connecting
+        private = self._pools[Endpoint.PRIVATE]
+        for channel in wanted:
+            if channel.private:
+                private.first()  # created here, started below: errors reach us
+                private.place(channel)[0].add(channel)
+            else:
+                self._place(channel)
+        if private.conns:
+            try:
+                await private.conns[0].start()
+            except BaseException:
+                await self.disconnect()
+                raise
         if self.config.stale_after:
             self._stale_task = asyncio.create_task(
                 self._watch_staleness(), name="weex_events: staleness watch"
