@@ -39,3 +39,16 @@ def scripted_config(scripted: ScriptedServer) -> WeexConfig:
         rest_url=scripted.rest_url,
         keepalive_interval=5.0,
     )
+
+
+@pytest.fixture(autouse=True)
+def no_asyncio_complaints(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test that leaves asyncio complaining: a task destroyed while
+    pending, an unclosed session or connector, an unretrieved exception."""
+    yield
+    complaints = [
+        r.getMessage()
+        for r in caplog.get_records("call") + caplog.get_records("teardown")
+        if r.name == "asyncio" and r.levelno >= 40
+    ]
+    assert not complaints, complaints
