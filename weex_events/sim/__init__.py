@@ -1,12 +1,14 @@
-"""``weex_events.sim``: an embedded WEEX V3 server for tests and demos.
+"""``weex_events.sim``: an embedded WEEX server for tests and demos.
 
 It speaks WEEX's public and private WebSocket protocols and REST endpoints from
-``WEEX-WS.md`` with its own encoders (never the client's codec), over a deterministic,
-seeded market with a paper exchange trading on it, and can inject faults::
+``WEEX-WS.md``, V3 and the legacy V2, with its own encoders (never the client's
+codec), over a deterministic, seeded market with a paper exchange trading on it,
+and can inject faults::
 
     async with Simulator(seed=1, speed=20) as sim:
         config = sim.config()          # a WeexConfig pointing at the simulator,
                                        # with the default account's credentials
+        legacy = sim.config(protocol="v2")  # the same, on the V2 endpoints
         sim.faults.drop()              # abrupt TCP drop of every connection
         sim.move("BTCUSDT", "99000")   # walk the market through resting orders
 

@@ -222,17 +222,38 @@ class DepthSubscription(Subscription):
         self.last_u = book.version
         # WEEX-WS.md §1.5: the first frame after subscribing is the snapshot.
         return [
-            frames.depth(
-                market.instrument(spec.symbol),
-                market.now_ms,
+            self._frame(
+                market,
                 first=book.version,
                 last=book.version,
-                levels=spec.levels,
                 snapshot=True,
                 bids=bids,
                 asks=asks,
             )
         ]
+
+    def _frame(
+        self,
+        market: MarketEngine,
+        *,
+        first: int,
+        last: int,
+        snapshot: bool,
+        bids: list[tuple[int, int]],
+        asks: list[tuple[int, int]],
+    ) -> bytes:
+        """Encode one push of this chain (V3 here; the V2 endpoint overrides it)."""
+        spec = self.spec
+        return frames.depth(
+            market.instrument(spec.symbol),
+            market.now_ms,
+            first=first,
+            last=last,
+            levels=spec.levels,
+            snapshot=snapshot,
+            bids=bids,
+            asks=asks,
+        )
 
     def update(self, cache: FrameCache) -> list[bytes]:
         if not cache.step.depth:
@@ -251,12 +272,10 @@ class DepthSubscription(Subscription):
         if not changed_bids and not changed_asks:
             # Changes outside this window: nothing to send, keep the chain at last_u.
             return out
-        frame = frames.depth(
-            market.instrument(spec.symbol),
-            market.now_ms,
+        frame = self._frame(
+            market,
             first=self.last_u,  # WEEX-WS.md §1.5: U == previous frame's u
             last=book.version,
-            levels=spec.levels,
             snapshot=False,
             bids=changed_bids,
             asks=changed_asks,

@@ -124,8 +124,9 @@ class PublicConnection:
         tag = f"weex_events: sim {self.cid[:8]}"
         writer = asyncio.create_task(self._write(), name=f"{tag} writer")
         pinger = asyncio.create_task(self._ping(), name=f"{tag} pinger")
-        # WEEX-WS.md §1.1 [live]: the greeting comes unprompted on open.
-        self.send(frames.greeting(self.cid, self._market.now_ms))
+        greeting = self._greeting_frame()
+        if greeting is not None:
+            self.send(greeting)
         try:
             await self._read()
         finally:
@@ -227,6 +228,11 @@ class PublicConnection:
     def _ping_frame(self) -> bytes:
         """This endpoint's server ping (WEEX-WS.md §1.3); the private one differs."""
         return frames.ping(self._market.now_ms)
+
+    def _greeting_frame(self) -> bytes | None:
+        """The frame sent unprompted on open (``None``: none; V2 documents none)."""
+        # WEEX-WS.md §1.1 [live]: the V3 greeting comes unprompted on open.
+        return frames.greeting(self.cid, self._market.now_ms)
 
     # -- reading ------------------------------------------------------------------
 

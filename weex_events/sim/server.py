@@ -1,4 +1,4 @@
-"""``Simulator``: the embedded WEEX V3 server (aiohttp.web) and its lifecycle.
+"""``Simulator``: the embedded WEEX server (aiohttp.web) and its lifecycle.
 
 One aiohttp application serves the public WebSocket (``/v3/ws/public``) and the REST
 market endpoints (``/capi/v3/market/...``) from one deterministic
@@ -8,7 +8,9 @@ signed private WebSocket (``/v3/ws/private``) and the signed REST trading endpoi
 A timer task steps the market every ``step_ms / speed`` real seconds and publishes
 what changed (resting paper orders fill, funding settles); :meth:`Simulator.pause`
 freezes it, :meth:`Simulator.step` advances it by hand and :meth:`Simulator.move`
-walks a symbol to a chosen price.
+walks a symbol to a chosen price. The legacy V2 generation (WEEX-WS.md §2) is served
+beside V3 from the same market and paper exchange: ``/v2/ws/public``,
+``/v2/ws/private`` and ``/capi/v2/market/...`` (``sim.config(protocol="v2")``).
 
 Simulated time starts at ``start_time_ms`` (default: the wall clock at construction)
 and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time. Every
@@ -24,6 +26,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -36,9 +39,17 @@ from .faults import Faults
 from .market import MarketEngine
 from .paper import PaperExchange
 from .private import PrivateEndpoint
+from .private_events import PrivateEvent
 from .public import EndpointStats, PublicEndpoint
 from .rest import add_routes
 from .trading_rest import add_trading_routes
+from .v2_endpoint import (
+    V2_PRIVATE_PATH,
+    V2_PUBLIC_PATH,
+    V2PrivateEndpoint,
+    V2PublicEndpoint,
+)
+from .v2_rest import add_v2_routes
 
 if TYPE_CHECKING:
     from ..config import WeexConfig
@@ -66,6 +77,7 @@ class Simulator:
         port: TCP port; 0 picks a free one (read :attr:`port` after :meth:`start`).
         symbols: simulated symbols (default: all 10 built in).
         ping_interval: real seconds between server pings (not scaled by ``speed``).
+        v2_ping_interval: the same on the V2 endpoints (WEEX-WS.md §2 [open]: 30 s).
         max_unanswered_pings: a connection is closed (code 4000) when more than this
             many server pings are left without a ``PONG``.
         max_channels: channels allowed per connection.
@@ -99,6 +111,7 @@ class Simulator:
         port: int = 0,
         symbols: Sequence[str] | None = None,
         ping_interval: float = 60.0,
+        v2_ping_interval: float = 30.0,
         max_unanswered_pings: int = 5,
         max_channels: int = 100,
         max_ops_per_hour: int = 240,
@@ -116,8 +129,8 @@ class Simulator:
     ) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
-        if not ping_interval > 0:
-            raise ValueError("ping_interval must be positive")
+        if not ping_interval > 0 or not v2_ping_interval > 0:
+            raise ValueError("ping_interval and v2_ping_interval must be positive")
         if not funding_interval > 0:
             raise ValueError("funding_interval must be positive")
         if not depth_interval > 0 or not 0 < ticker_interval[0] <= ticker_interval[1]:
@@ -145,7 +158,7 @@ class Simulator:
             kline_history=kline_history,
         )
         self.faults = Faults(
-            lambda: (*self._public.connections, *self._private.connections)
+            lambda: [c for e in self._endpoints for c in e.connections]
         )
         settings = ConnectionSettings(
             ping_interval=ping_interval,
@@ -160,10 +173,19 @@ class Simulator:
         self._private = PrivateEndpoint(
             self.market, self.faults, settings, self.keyring
         )
+        v2 = replace(settings, ping_interval=v2_ping_interval)
+        self._v2_public = V2PublicEndpoint(self.market, self.faults, v2)
+        self._v2_private = V2PrivateEndpoint(self.market, self.faults, v2, self.keyring)
+        self._endpoints = (
+            self._public,
+            self._private,
+            self._v2_public,
+            self._v2_private,
+        )
         #: The paper exchange: one account per API key (inspect it in tests).
         self.paper = PaperExchange(
             self.market,
-            sink=self._private.deliver,
+            sink=self._deliver,
             funding_interval_ms=max(1, round(funding_interval * 1000)),
         )
         self.api_key = api_key
@@ -172,7 +194,10 @@ class Simulator:
         self._app = web.Application()
         self._app.router.add_get(PUBLIC_PATH, self._public.handle)
         self._app.router.add_get(PRIVATE_PATH, self._private.handle)
+        self._app.router.add_get(V2_PUBLIC_PATH, self._v2_public.handle)
+        self._app.router.add_get(V2_PRIVATE_PATH, self._v2_private.handle)
         add_routes(self._app, self.market)
+        add_v2_routes(self._app, self.market, self.keyring)
         add_trading_routes(self._app, self.market, self.paper, self.keyring)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -204,18 +229,26 @@ class Simulator:
         """``ws://host:port/v3/ws/private``."""
         return f"ws://{self.host}:{self.port}{PRIVATE_PATH}"
 
-    def config(self, *, credentials: bool = True, **overrides: Any) -> WeexConfig:
+    def config(
+        self, *, credentials: bool = True, protocol: str = "v3", **overrides: Any
+    ) -> WeexConfig:
         """A :class:`~weex_events.WeexConfig` pointing at this simulator.
 
-        With ``credentials`` (the default) it carries the default account's
+        ``protocol="v2"`` selects the legacy generation and its ``/v2/ws/...``
+        URLs. With ``credentials`` (the default) it carries the default account's
         ``api_key``, ``secret_key`` and ``passphrase``; ``credentials=False`` leaves
-        them out (public data only). ``overrides`` win over both.
+        them out (public data only). ``overrides`` win over all of these.
         """
         from ..config import WeexConfig  # lazy: keep the simulator importable alone
 
+        public, private = self.ws_public_url, self.ws_private_url
+        if protocol == "v2":
+            base = f"ws://{self.host}:{self.port}"
+            public, private = base + V2_PUBLIC_PATH, base + V2_PRIVATE_PATH
         fields: dict[str, Any] = {
-            "ws_public_url": self.ws_public_url,
-            "ws_private_url": self.ws_private_url,
+            "protocol": protocol,
+            "ws_public_url": public,
+            "ws_private_url": private,
             "rest_url": self.rest_url,
         }
         if credentials:
@@ -247,9 +280,8 @@ class Simulator:
 
     @property
     def connections(self) -> tuple[ConnectionView, ...]:
-        """Read-only views of the open connections, public ones first, oldest first."""
-        conns = (*self._public.connections, *self._private.connections)
-        return tuple(ConnectionView(c) for c in conns)
+        """Views of the open connections: V3 public, private, V2 public, private."""
+        return tuple(ConnectionView(c) for e in self._endpoints for c in e.connections)
 
     @property
     def stats(self) -> EndpointStats:
@@ -301,8 +333,8 @@ class Simulator:
                 crash = ticker.exception()
             ticker.cancel()
             await asyncio.gather(ticker, return_exceptions=True)
-        await self._public.close_all()
-        await self._private.close_all()
+        for endpoint in self._endpoints:
+            await endpoint.close_all()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -370,8 +402,15 @@ class Simulator:
 
     def _advance(self, n: int) -> None:
         for _ in range(n):
-            self._public.publish(self.market.step())
+            step = self.market.step()
+            self._v2_public.publish(step)  # first: it leaves the depth faults to V3
+            self._public.publish(step)
             self.paper.on_step()
+
+    def _deliver(self, event: PrivateEvent) -> None:
+        """The paper exchange's sink: both generations' private sockets."""
+        self._private.deliver(event)
+        self._v2_private.deliver(event)
 
     async def _run_market(self) -> None:
         loop = asyncio.get_running_loop()
