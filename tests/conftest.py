@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
 from tests.scripted import ScriptedServer
-from weex_events import WeexConfig
+from weex_events import WeexConfig, WeexWebSocketClient
 
 # Every loop the suite creates runs in asyncio debug mode: un-awaited coroutines,
 # pending tasks destroyed at exit and non-threadsafe calls are reported.
@@ -52,3 +54,30 @@ def no_asyncio_complaints(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         if r.name == "asyncio" and r.levelno >= 40
     ]
     assert not complaints, complaints
+
+
+def expect(
+    client: WeexWebSocketClient,
+    event: str,
+    predicate: Callable[[Any], bool] | None = None,
+) -> asyncio.Future[Any]:
+    """Register for ``event`` *now* and return a future of the first match.
+
+    Unlike ``await client.wait_for(...)`` after an action, this cannot miss an
+    event that arrives while the action itself yields to the loop.
+    """
+    fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def handler(payload: Any) -> None:
+        if not fut.done() and (predicate is None or predicate(payload)):
+            fut.set_result(payload)
+
+    client.on(event, handler)
+    fut.add_done_callback(lambda _: client.off(event, handler))
+    return fut
+
+
+async def within(fut: Awaitable[Any], seconds: float = 5.0) -> Any:
+    """Await ``fut`` for at most ``seconds``."""
+    async with asyncio.timeout(seconds):
+        return await fut

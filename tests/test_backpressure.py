@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import zero_backoff
+from tests.conftest import expect, within, zero_backoff
 from tests.scripted import ScriptedServer, ticker_frame, trade_frame
 from weex_events import (
     SlowConsumerEvent,
@@ -68,9 +68,10 @@ async def test_stalled_stream_gets_latest_ticker_only(
         await scripted.push(ticker_frame("BTCUSDT", "0"))
         async with asyncio.timeout(5):
             await first
+        last = expect(client, "ticker", lambda m: m.data["last"] == "50")
         for n in range(1, 51):
             await scripted.push(ticker_frame("BTCUSDT", str(n)))
-        await client.wait_for("ticker", predicate=lambda m: m.data["last"] == "50")
+        await within(last)
         latest = await anext(stream)
         assert latest.data["last"] == "50"
         assert stream.pending == 0 and stream.conflated == 49
@@ -92,10 +93,11 @@ async def test_slow_stream_drops_oldest_trades_and_says_so(
         await scripted.push(trade_frame("BTCUSDT", ("0", "1", False)))
         async with asyncio.timeout(5):
             await first
+        last = expect(client, "trade", lambda m: m.data["price"] == "29")
         await scripted.push(
             trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(30)])
         )
-        await client.wait_for("trade", predicate=lambda m: m.data["price"] == "29")
+        await within(last)
         prices = [(await anext(stream)).data["price"] for _ in range(10)]
         assert prices == [str(n) for n in range(20, 30)]
         assert stream.dropped == 20
@@ -121,10 +123,11 @@ async def test_slow_async_handler_is_bounded(
         client.on("trade:BTCUSDT", hung)
         client.on("trade:BTCUSDT", lambda m: fast.append(m.data["price"]))
         await scripted.wait(lambda: "BTCUSDT@trade" in scripted.live())
+        last = expect(client, "trade", lambda m: m.data["price"] == "39")
         await scripted.push(
             trade_frame("BTCUSDT", *[(str(n), "1", False) for n in range(40)])
         )
-        await client.wait_for("trade", predicate=lambda m: m.data["price"] == "39")
+        await within(last)
         assert len(fast) == 40
         stats = client.stats
         ((name, dropped),) = stats.dropped.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -484,3 +485,60 @@ def test_float_number_type_view() -> None:
     assert view["asks"] == [(101.0, 4.0)]
     assert all(isinstance(x, float) for x in view["bids"][0])
     assert book.best_bid() == (100.0, 1.0)
+
+
+# --- large books: views kept as sorted lists ------------------------------------
+
+
+def test_200_level_view_matches_a_sorted_reference() -> None:
+    """A 200-level book's full view stays equal to a sorted dict model over deltas."""
+    rng = random.Random(7)
+    book = OrderBook("BTCUSDT", 200)
+    bids = {Decimal(f"{9000 + i}.5"): (f"{9000 + i}.5", "1") for i in range(200)}
+    asks = {Decimal(f"{9300 + i}.5"): (f"{9300 + i}.5", "2") for i in range(200)}
+    assert book.apply(snap(1, list(bids.values()), list(asks.values()))) is None
+    version = 1
+    for _ in range(400):
+        changes: dict[str, Pairs] = {"b": [], "a": []}
+        for side, model, lo in (("b", bids, 8900), ("a", asks, 9300)):
+            for _ in range(rng.randint(1, 5)):
+                # Spellings differ ("9001.50" and "9001.5" are one level).
+                price = f"{rng.randint(lo, lo + 299)}.5" + rng.choice(["", "0"])
+                size = rng.choice(["0", "0.000", "3", "4.25"])
+                changes[side].append((price, size))
+                key = Decimal(price)
+                if Decimal(size) == 0:
+                    model.pop(key, None)
+                else:
+                    model[key] = (price, size)
+        for model, best_first in ((bids, True), (asks, False)):
+            kept = sorted(model.items(), reverse=best_first)[:200]
+            model.clear()
+            model.update(kept)
+        assert (
+            book.apply(update(version, version + 1, changes["b"], changes["a"])) is None
+        )
+        version += 1
+        view = book.snapshot_view(200)
+        assert view["bids"] == [pair for _, pair in sorted(bids.items(), reverse=True)]
+        assert view["asks"] == [pair for _, pair in sorted(asks.items())]
+        assert book.bids(3) == view["bids"][:3]
+        assert (book.bid_count, book.ask_count) == (len(bids), len(asks))
+
+
+def test_new_best_ask_below_best_bid_is_crossed() -> None:
+    """An ask inserted at the top, at or below the best bid, crosses the book."""
+    book = ready_book()
+    gap = book.apply(update(10, 11, [], [("100.0", "1")]))
+    assert gap is not None and gap.reason == "crossed"
+    assert "best ask 100.0" in gap.detail
+
+
+def test_emptied_side_then_crossing_level_is_crossed() -> None:
+    """A side emptied by deletes, then refilled across the other side, is crossed."""
+    book = ready_book()
+    gone = [("100.0", "0"), ("99.0", "0"), ("98.0", "0")]
+    assert book.apply(update(10, 11, gone)) is None
+    assert book.best_bid() is None
+    gap = book.apply(update(11, 12, [("101.5", "1")]))
+    assert gap is not None and gap.reason == "crossed"

@@ -76,7 +76,7 @@ async def test_gap_and_repeat_each_resync_once(
         await scripted.wait(lambda: subscribes(scripted, "ETHUSDT@depth15") == 3)
         await scripted.push(depth_frame("ETHUSDT", 50, 60, BIDS, ASKS, snapshot=True))
         await client.wait_for(
-            "book:ETHUSDT", predicate=lambda m: m.data["version"] == 60
+            "book:ETHUSDT", predicate=lambda m: m.data["version"] == 60, timeout=5
         )
         assert client.stats.resyncs == 2
     assert [r.reason for r in resyncs] == ["gap", "gap"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import zero_backoff
+from tests.conftest import expect, within, zero_backoff
 from weex_events import (
     ConfigError,
     ConnectionEvent,
@@ -74,11 +74,12 @@ async def test_transport_fault_restores_everything(sim: Simulator, fault: Any) -
         await client.wait_for("book:ETHUSDT", timeout=5)
         wanted = {"BTCUSDT@ticker", "ETHUSDT@depth15", "SOLUSDT@trade"}
         await until(lambda: wanted <= live(sim))
+        reconnected = expect(client, "reconnected")  # closing yields to the loop
         if fault == "drop":
             assert sim.faults.drop() == 1
         else:
             await sim.faults.close(fault, "going away")
-        await client.wait_for("reconnected", timeout=5)
+        await within(reconnected)
         await until(lambda: wanted <= live(sim))
         book = await client.wait_for("book:ETHUSDT", timeout=5)
         count = len(tickers)

@@ -72,19 +72,24 @@ async def test_thousand_reconnect_cycles_leave_nothing_behind(
     async with WeexWebSocketClient(scripted_config, backoff=zero_backoff) as client:
         client.on("ticker:BTCUSDT", lambda m: None)
         await client.subscribe("trade", "ETHUSDT")
-        await scripted.wait(lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live())
+        await scripted.wait(
+            lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live()
+        )
         gc.collect()
         tasks, fds = len(asyncio.all_tasks()), open_fds()
         for _ in range(1000):
             scripted.drop()
             await client.wait_for("reconnected", timeout=5)
-        await scripted.wait(lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live())
+        await scripted.wait(
+            lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live()
+        )
         gc.collect()
         await asyncio.sleep(0.05)  # bounded: let closed sockets be reaped
         after_tasks, after_fds = len(asyncio.all_tasks()), open_fds()
         print(
             f"\ntasks {tasks} -> {after_tasks}, fds {fds} -> {after_fds}, "
-            f"reconnects {client.stats.reconnects}, server connections {len(scripted.conns)}"
+            f"reconnects {client.stats.reconnects}, "
+            f"server connections {len(scripted.conns)}"
         )
         assert client.stats.reconnects == 1000
         assert after_tasks == tasks

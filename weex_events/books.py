@@ -14,12 +14,16 @@ from collections.abc import Callable, Iterable
 
 from .book import OrderBook
 from .events import Channel, StreamMessage
-from .protocol import DepthUpdate
+from .protocol import DepthUpdate, new_message
 
 __all__ = ["BookKeeper"]
 
 GapHandler = Callable[[Channel, str, str], None]
 """Called with (channel, reason, detail) when a book needs a fresh snapshot."""
+
+# What a depth frame needs, found by (symbol, level) in one lookup: the channel,
+# its book, the event name and the view depth to publish.
+_Route = tuple[Channel, OrderBook, str, int]
 
 
 class BookKeeper:
@@ -36,6 +40,7 @@ class BookKeeper:
         self._on_gap = on_gap
         self._books: dict[Channel, OrderBook] = {}
         self._levels: dict[Channel, Counter[int]] = {}
+        self._routes: dict[tuple[str, int], _Route] = {}
         self.resyncs = 0
 
     def hold(self, channel: Channel, level: int | None) -> None:
@@ -46,6 +51,7 @@ class BookKeeper:
             self._books[channel] = OrderBook(
                 channel.symbol or "", depth, self._number_type
             )
+        self._route()
 
     def let_go(self, channel: Channel, level: int | None) -> None:
         """One consumer of ``channel`` is gone."""
@@ -59,6 +65,27 @@ class BookKeeper:
         else:
             del self._levels[channel]
             del self._books[channel]
+        self._route()
+
+    def _route(self) -> None:
+        """Rebuild the per-frame lookup after a consumer came or went.
+
+        A frame for ``(symbol, level)`` belongs to the channel
+        ``Channel("book", symbol, str(level))``: only channels of that exact
+        form get a route (the others can never match a frame).
+        """
+        routes: dict[tuple[str, int], _Route] = {}
+        for channel, book in self._books.items():
+            kind, symbol, arg = channel
+            if kind != "book" or symbol is None or arg is None:
+                continue
+            if not (arg.isascii() and arg.isdigit()):
+                continue
+            level = int(arg)
+            if str(level) == arg:
+                view = max(self._levels[channel])
+                routes[symbol, level] = (channel, book, "book:" + symbol, view)
+        self._routes = routes
 
     def book(self, channel: Channel) -> OrderBook | None:
         """The book of ``channel``, if anyone holds it."""
@@ -66,10 +93,10 @@ class BookKeeper:
 
     def apply(self, update: DepthUpdate) -> None:
         """Apply a depth frame; emit a ``book`` message or report a gap."""
-        channel = Channel("book", update.symbol, str(update.level))
-        book = self._books.get(channel)
-        if book is None:
+        route = self._routes.get((update.symbol, update.level))
+        if route is None:
             return  # a late frame for a book nobody wants any more
+        channel, book, event, view = route
         gap = book.apply(update)
         if gap is not None:
             self.resyncs += 1
@@ -77,13 +104,12 @@ class BookKeeper:
             return
         if not book.valid:
             return  # waiting for the fresh snapshot: never emit an invalid book
-        symbol = update.symbol
         self._emit(
-            StreamMessage(
-                f"book:{symbol}",
+            new_message(
+                event,
                 "book",
-                symbol,
-                book.snapshot_view(max(self._levels[channel])),
+                update.symbol,
+                book.snapshot_view(view),
                 update.timestamp,
                 update.received_at,
                 update.raw,

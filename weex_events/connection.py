@@ -47,7 +47,7 @@ from .events import (
     SubscriptionEvent,
 )
 from .protocol import Codec, DepthUpdate, Greeting, Reply, ServerPing, UnknownPush
-from .transport import BinaryFrame, Transport, TransportClosed
+from .transport import TEXT, BinaryFrame, Transport, TransportClosed
 
 __all__ = [
     "Backoff",
@@ -428,21 +428,31 @@ class Connection:
         return False
 
     async def _read(self, transport: Transport) -> None:
-        receive = transport.receive
+        # The per-frame path: everything it touches is a local. aiohttp's own
+        # receive (transport.receiver) saves a coroutine per frame; the transport
+        # still translates every non-text message (binary, close, error).
+        receive = transport.receiver()
+        other = transport.other
+        text = TEXT
         decode = self._codec.decode
         sink = self._sink
         deliver = sink.deliver
+        deliver_depth = sink.deliver_depth
         clock = self._clock
         limit = self._max_frame_size
         while True:
-            data = await receive()
+            msg = await receive()
             self.frames += 1
-            if data.__class__ is BinaryFrame or len(data) > limit:  # type: ignore[arg-type]
+            if msg[0] is not text:
+                self._bad_frame(other(msg))  # or raises TransportClosed
+                continue
+            data = msg[1]
+            if len(data) > limit:
                 self._bad_frame(data)
                 continue
             now = clock()
             try:
-                result = decode(data, now)  # type: ignore[arg-type]
+                result = decode(data, now)
             except DecodeError as exc:
                 self.decode_errors += 1
                 sink.emit(
@@ -453,14 +463,16 @@ class Connection:
                 continue
             if result.__class__ is list:
                 if result:
-                    # A cheap running mean for stats.latency (one float op a frame).
-                    self._latency_n += 1
-                    lag = now - result[0].timestamp - self._latency
-                    self._latency += lag / min(self._latency_n, 1000)
-                for msg in result:
-                    deliver(msg)
+                    # A cheap running mean for stats.latency: exact over the
+                    # first 1,000 frames, then weighted 1/1000 (n stops there).
+                    n = self._latency_n
+                    if n < 1000:
+                        self._latency_n = n = n + 1
+                    self._latency += (now - result[0].timestamp - self._latency) / n
+                for item in result:
+                    deliver(item)
             elif result.__class__ is DepthUpdate:
-                sink.deliver_depth(result)
+                deliver_depth(result)
             else:
                 await self._control(result, transport)
 

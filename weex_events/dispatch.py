@@ -211,6 +211,7 @@ class Listener:
         "_task",
         "event",
         "handler",
+        "inline",
         "is_async",
         "name",
         "on_remove",
@@ -244,6 +245,9 @@ class Listener:
             self.queue = MessageQueue(
                 dispatcher.queue_size, self.name, dispatcher.report_slow
             )
+        #: A plain sync handler: :meth:`Dispatcher.emit_message` runs it itself
+        #: (what :meth:`__call__` would do, without the extra call per message).
+        self.inline = not self.is_async and not once
 
     def __call__(self, payload: Any) -> None:
         queue = self.queue
@@ -365,16 +369,30 @@ class Dispatcher:
         """Deliver a data message to ``msg.event`` then ``msg.kind`` listeners."""
         self.messages += 1
         table = self._table
-        listeners = table.get(msg.event)
+        event = msg.event
+        listeners = table.get(event)
         if listeners is not None:
             for listener in listeners:
-                listener(msg)
-        if msg.event == msg.kind:
+                if listener.inline:
+                    try:
+                        listener.handler(msg)
+                    except Exception as exc:
+                        self.report_handler_error(listener, msg, exc)
+                else:
+                    listener(msg)
+        kind = msg.kind
+        if event == kind:
             return  # no symbol (account items): one event name, one delivery
-        listeners = table.get(msg.kind)
+        listeners = table.get(kind)
         if listeners is not None:
             for listener in listeners:
-                listener(msg)
+                if listener.inline:
+                    try:
+                        listener.handler(msg)
+                    except Exception as exc:
+                        self.report_handler_error(listener, msg, exc)
+                else:
+                    listener(msg)
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""

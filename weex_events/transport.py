@@ -4,7 +4,9 @@
 can raise into the :mod:`weex_events.errors` tree. Text frames are returned as the
 raw UTF-8 ``bytes`` (``orjson`` parses bytes directly, which saves a decode per
 frame); binary frames come back wrapped in :class:`BinaryFrame` because WEEX never
-sends them. The client-side keepalive is aiohttp's WebSocket heartbeat: a PING
+sends them. The read loop's per-frame path is :meth:`Transport.receiver`: aiohttp's
+own receive, whose non-text results still come back here (:meth:`Transport.other`)
+to be translated. The client-side keepalive is aiohttp's WebSocket heartbeat: a PING
 every ``keepalive_interval`` seconds on an idle link and the connection declared dead
 when no PONG comes back within half that interval (WEEX-WS.md §1.3: server pings
 come only once a minute, so the client must not wait for them).
@@ -16,21 +18,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
 
 from .errors import AuthenticationError, WeexConnectionError
 
-__all__ = ["BinaryFrame", "Transport", "TransportClosed", "fetch", "new_session"]
+__all__ = [
+    "TEXT",
+    "BinaryFrame",
+    "RawMessage",
+    "Transport",
+    "TransportClosed",
+    "fetch",
+    "new_session",
+]
 
 log = logging.getLogger("weex_events.transport")
 
 # Hard cap handed to aiohttp; the soft, configurable limit is checked by the
 # connection so that an oversized frame is reported without losing the socket.
 _HARD_FRAME_CAP = 64 * 1024 * 1024
+
+
+#: The message type of a text frame in the tuples :meth:`Transport.receiver`
+#: returns; compare with ``is``.
+TEXT: Final[int] = aiohttp.WSMsgType.TEXT
+
+RawMessage = tuple[int, Any, Any]
+"""What :meth:`Transport.receiver` yields: ``(type, data, extra)``; for
+:data:`TEXT`, ``data`` is the frame's UTF-8 ``bytes``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +143,27 @@ class Transport:
             TransportClosed: the socket closed, dropped or missed its keepalive.
         """
         msg = await self._ws.receive()
-        kind = msg.type
-        if kind is aiohttp.WSMsgType.TEXT:
-            return msg.data  # type: ignore[no-any-return]
-        if kind is aiohttp.WSMsgType.BINARY:
-            return BinaryFrame(msg.data)
+        if msg[0] is TEXT:
+            return msg[1]  # type: ignore[no-any-return]
+        return self.other(msg)
+
+    def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
+        """The read loop's fast path: aiohttp's own ``receive``, unwrapped.
+
+        Awaiting it gives ``(type, data, extra)`` tuples; a type other than
+        :data:`TEXT` must go through :meth:`other`. This saves the reader the
+        coroutine and frame of :meth:`receive` on every frame.
+        """
+        return self._ws.receive
+
+    def other(self, msg: RawMessage) -> BinaryFrame:
+        """A message from :meth:`receiver` that is not text, translated.
+
+        Raises:
+            TransportClosed: the socket closed, dropped or missed its keepalive.
+        """
+        if msg[0] is aiohttp.WSMsgType.BINARY:
+            return BinaryFrame(msg[1])
         raise self._closed(msg)
 
     def _closed(self, msg: Any) -> TransportClosed:

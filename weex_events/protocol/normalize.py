@@ -134,7 +134,9 @@ _position_side = partial(word, table=POSITION_SIDES)
 _status = partial(word, table=ORDER_STATUSES)
 _time_in_force = partial(word, table=TIMES_IN_FORCE)
 
-_UNIT_SIGNS = {"0": "", "-0": "-", "+0": ""}
+# "0.05" -> "5.", "-0.43" -> "-43.": a fraction's first two decimals as percent.
+_POSITIVE_HEADS = {f"0.{n:02d}": f"{n}." for n in range(100)}
+_NEGATIVE_HEADS = {f"-0.{n:02d}": f"-{n}." for n in range(100)}
 
 
 def percent_text(fraction: Any) -> str:
@@ -145,12 +147,20 @@ def percent_text(fraction: Any) -> str:
     ``format(Decimal(fraction).scaleb(2), "f")``. Exponent forms go through
     Decimal.
     """
-    text = to_text(fraction)
-    whole, _, frac = text.partition(".")
-    sign = _UNIT_SIGNS.get(whole)
-    if sign is not None and len(frac) > 2 and frac.isdigit() and frac.isascii():
-        # The common |fraction| < 1 case ("-0.043605"), on the ticker hot path.
-        return sign + (frac[:2].lstrip("0") or "0") + "." + frac[2:]
+    if type(fraction) is not str:
+        raise TypeError(f"expected a string, got {type(fraction).__name__}")
+    text = fraction
+    # The common |fraction| < 1 case ("-0.043605", "0.005192"), on the ticker hot
+    # path: one table lookup checks "[-]0.dd" and gives the shifted head ("-4.",
+    # "0."); the rest must be ASCII digits.
+    if text[:1] == "-":
+        head = _NEGATIVE_HEADS.get(text[:5])
+        tail = text[5:]
+    else:
+        head = _POSITIVE_HEADS.get(text[:4])
+        tail = text[4:]
+    if head is not None and tail.isdigit() and tail.isascii():
+        return head + tail
     sign = ""
     body = text
     first = text[:1]

@@ -13,12 +13,13 @@ Imports: ``errors``, ``events``, ``protocol`` (its control types), ``.normalize`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
 from ..errors import ConfigError, DecodeError
-from ..events import Channel, StreamMessage
+from ..events import Channel
 from . import (
     Decoded,
     DepthUpdate,
@@ -26,12 +27,14 @@ from . import (
     Reply,
     ServerPing,
     UnknownPush,
+    new_message,
 )
 from .normalize import (
     MALFORMED,
     Field,
     KlineTracker,
     Normalizer,
+    percent_text,
     split_kline_arg,
     to_bool,
     to_int,
@@ -64,8 +67,16 @@ _TICKER_NUMBERS = (
     ("quote_volume", "q"),
     ("change_abs", "p"),
 )
+# The same fields plus "P" and "n", in that order, read in one call on the fast
+# path of a complete contract ticker.
+_TICKER_WIRE = itemgetter(*(src for _, src in _TICKER_NUMBERS), "P", "n")
+# Wire symbol -> (user symbol, ticker event name); bounded like symbols._normalize.
+_SYMBOL_CACHE_LIMIT = 4096
+# A depth side missing from the frame (distinct from an explicit null).
+_ABSENT: Any = object()
 
 _Handler = Callable[[dict[str, Any], float], Decoded]
+_loads = orjson.loads
 
 
 def _dumps(obj: dict[str, Any]) -> str:
@@ -84,11 +95,23 @@ def _why(msg: Any, exc: BaseException) -> str:
 
 
 def _levels(rows: Any) -> list[tuple[str, str]]:
-    """``[[price, size], ...]`` as ``(price, size)`` text tuples (WEEX-WS.md §1.5)."""
+    """``[[price, size], ...]`` as ``(price, size)`` text tuples (WEEX-WS.md §1.5).
+
+    ``_ABSENT`` (the side is not in the frame) gives no levels.
+    """
     if type(rows) is not list:
+        if rows is _ABSENT:
+            return []
         raise TypeError("depth side is not a list")
     out = []
     for row in rows:
+        # The common [price, size] pair of strings is checked inline; anything
+        # else (longer rows, wrong types) goes through the precise checks.
+        if type(row) is list and len(row) == 2:
+            price, size = row
+            if type(price) is str and type(size) is str:
+                out.append((price, size))
+                continue
         if type(row) is not list or len(row) < 2:
             raise TypeError("depth level is not a [price, size] pair")
         out.append((to_text(row[0]), to_text(row[1])))
@@ -117,6 +140,7 @@ class V3Codec:
         norm = self._norm = Normalizer(number_type, marks)
         self.marks = norm.marks
         self._klines = KlineTracker()
+        self._symbols: dict[str, tuple[str, str]] = {}
         num = norm.num
         self._text = number_type is str
         self._percent = norm.percent
@@ -246,7 +270,7 @@ class V3Codec:
                 missing or wrongly typed field. Nothing else escapes.
         """
         try:
-            msg = orjson.loads(frame)
+            msg = _loads(frame)
         except (orjson.JSONDecodeError, TypeError) as exc:
             raise DecodeError(f"invalid JSON: {exc!s:.100}", frame) from None
         try:
@@ -297,10 +321,77 @@ class V3Codec:
         text = msg.get("msg")
         return Reply(req_id, ok, None if text is None else str(text))
 
+    def _names(self, wire: Any) -> tuple[str, str]:
+        """The user symbol and ticker event name of a wire ``s`` (cached)."""
+        names = self._symbols.get(wire) if type(wire) is str else None
+        if names is None:
+            symbol = user_symbol(wire)  # raises on a bad symbol: nothing cached
+            names = (symbol, "ticker:" + symbol)
+            if len(self._symbols) >= _SYMBOL_CACHE_LIMIT:
+                self._symbols.clear()
+            self._symbols[wire] = names
+        return names
+
     def _ticker(self, msg: dict[str, Any], received_at: float) -> Decoded:
-        # The hottest path of the SDK: no per-field calls for str number_type.
-        symbol = user_symbol(msg["s"])
+        # The hottest path of the SDK. For str number_type a complete ticker is
+        # read with one itemgetter and its ten text fields checked with one join
+        # (it raises TypeError unless every one is a str); anything else (spot
+        # tickers without mark/index, counts as text, bad values) takes
+        # _ticker_fields, which also raises the precise error.
+        s = msg["s"]
+        try:
+            symbol, event = self._symbols[s]
+        except (KeyError, TypeError):
+            symbol, event = self._names(s)
         item = msg["d"][0]
+        if self._text:
+            try:
+                last, mark, index, open_, high, low, vol, qvol, delta, change, n = (
+                    _TICKER_WIRE(item)
+                )
+                "".join((last, mark, index, open_, high, low, vol, qvol, delta, change))
+            except (KeyError, TypeError):
+                pass
+            else:
+                if n.__class__ is int:
+                    data = {
+                        "symbol": symbol,
+                        "last": last,
+                        "mark": mark,
+                        "index": index,
+                        "open": open_,
+                        "high": high,
+                        "low": low,
+                        "volume": vol,
+                        "quote_volume": qvol,
+                        "change_abs": delta,
+                        "change": percent_text(change),
+                        "trades": n,
+                    }
+                    self.marks[symbol] = mark
+                    stamp = msg.get("E")
+                    return [
+                        new_message(
+                            event,
+                            "ticker",
+                            symbol,
+                            data,
+                            received_at if stamp is None else stamp / 1000,
+                            received_at,
+                            item,
+                        )
+                    ]
+        return self._ticker_fields(msg, item, symbol, event, received_at)
+
+    def _ticker_fields(
+        self,
+        msg: dict[str, Any],
+        item: Any,
+        symbol: str,
+        event: str,
+        received_at: float,
+    ) -> Decoded:
+        """A ticker field by field: keys may be missing, any number_type."""
         get = item.get
         data: dict[str, Any] = {"symbol": symbol}
         if self._text:
@@ -327,8 +418,8 @@ class V3Codec:
             self.marks[symbol] = get("m")
         stamp = msg.get("E")
         return [
-            StreamMessage(
-                "ticker:" + symbol,
+            new_message(
+                event,
                 "ticker",
                 symbol,
                 data,
@@ -339,7 +430,7 @@ class V3Codec:
         ]
 
     def _trades(self, msg: dict[str, Any], received_at: float) -> Decoded:
-        symbol = user_symbol(msg["s"])
+        symbol = self._names(msg["s"])[0]
         stamp = msg.get("E")
         frame_time = received_at if stamp is None else stamp / 1000
         event = "trade:" + symbol
@@ -358,14 +449,12 @@ class V3Codec:
                 data["time"] = when = to_int(when)
                 timestamp = when / 1000  # the trade's own time
             out.append(
-                StreamMessage(
-                    event, "trade", symbol, data, timestamp, received_at, item
-                )
+                new_message(event, "trade", symbol, data, timestamp, received_at, item)
             )
         return out
 
     def _kline(self, msg: dict[str, Any], received_at: float) -> Decoded:
-        symbol = user_symbol(msg["s"])
+        symbol = self._names(msg["s"])[0]
         basis = msg.get("p")
         if basis is not None:
             to_text(basis)
@@ -387,25 +476,45 @@ class V3Codec:
                 closed += self._klines.update(series, data, item)
         event = "kline:" + symbol
         return [
-            StreamMessage(event, "kline", symbol, data, timestamp, received_at, item)
+            new_message(event, "kline", symbol, data, timestamp, received_at, item)
             for data, item in closed
         ]
 
     def _depth(self, msg: dict[str, Any], received_at: float) -> Decoded:
+        # Fields are read and checked in the order the frame's faults have
+        # always been reported in: s, l, e/d, U, u, b, a, E.
+        s = msg["s"]
+        try:
+            symbol = self._symbols[s][0]
+        except (KeyError, TypeError):
+            symbol = self._names(s)[0]
         level = msg.get("l")
-        stamp = msg.get("E")
+        if level is None:
+            level = 15
+        elif type(level) is not int:
+            level = to_int(level)
         # WEEX-WS.md §1.5: the first frame is depthSnapshot with d == "SNAPSHOT".
+        snapshot = msg["e"] == "depthSnapshot" or msg.get("d") == "SNAPSHOT"
+        first = msg["U"]
+        if type(first) is not int:
+            first = to_int(first)
+        last = msg["u"]
+        if type(last) is not int:
+            last = to_int(last)
+        bids = _levels(msg.get("b", _ABSENT))
+        asks = _levels(msg.get("a", _ABSENT))
+        stamp = msg.get("E")
         return DepthUpdate(
-            symbol=user_symbol(msg["s"]),
-            level=15 if level is None else to_int(level),
-            snapshot=msg["e"] == "depthSnapshot" or msg.get("d") == "SNAPSHOT",
-            first=to_int(msg["U"]),
-            last=to_int(msg["u"]),
-            bids=_levels(msg.get("b", [])),
-            asks=_levels(msg.get("a", [])),
-            timestamp=received_at if stamp is None else stamp / 1000,
-            received_at=received_at,
-            raw=msg,
+            symbol,
+            level,
+            snapshot,
+            first,
+            last,
+            bids,
+            asks,
+            received_at if stamp is None else stamp / 1000,
+            received_at,
+            msg,
         )
 
     def _account(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
@@ -432,7 +541,7 @@ class V3Codec:
             data = normalize(item, symbol, reason)
             event = kind if symbol is None else f"{kind}:{symbol}"
             out.append(
-                StreamMessage(event, kind, symbol, data, timestamp, received_at, item)
+                new_message(event, kind, symbol, data, timestamp, received_at, item)
             )
         return out
 

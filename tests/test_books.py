@@ -1,0 +1,78 @@
+"""Tests for weex_events.books: depth frames routed to books, book messages out."""
+
+from __future__ import annotations
+
+from weex_events.books import BookKeeper
+from weex_events.events import Channel, StreamMessage
+from weex_events.protocol import DepthUpdate
+
+BOOK15 = Channel("book", "BTCUSDT", "15")
+
+
+def depth(
+    first: int,
+    last: int,
+    bids: list[tuple[str, str]],
+    *,
+    snapshot: bool = False,
+    symbol: str = "BTCUSDT",
+    level: int = 15,
+) -> DepthUpdate:
+    """A depth update as the V3 codec builds it (asks fixed far away)."""
+    asks = [(str(200 + i), "1") for i in range(20)] if snapshot else []
+    raw = {"U": first}
+    return DepthUpdate(symbol, level, snapshot, first, last, bids, asks, 5.0, 6.0, raw)
+
+
+def keeper() -> tuple[BookKeeper, list[StreamMessage], list[tuple[Channel, str]]]:
+    """A keeper recording what it emits and the gaps it reports."""
+    out: list[StreamMessage] = []
+    gaps: list[tuple[Channel, str]] = []
+    books = BookKeeper(str, out.append, lambda ch, why, _: gaps.append((ch, why)))
+    return books, out, gaps
+
+
+def snapshot(levels: int = 20) -> DepthUpdate:
+    """A snapshot at version 1 with bids 100, 99, ..."""
+    return depth(1, 1, [(str(100 - i), "1") for i in range(levels)], snapshot=True)
+
+
+def test_book_message_carries_the_widest_view_asked_for() -> None:
+    """With consumers at 3 and 10 levels, each message holds 10 levels per side."""
+    books, out, _ = keeper()
+    books.hold(BOOK15, 3)
+    books.hold(BOOK15, 10)
+    books.apply(snapshot())
+    msg = out[-1]
+    assert (msg.event, msg.kind, msg.symbol) == ("book:BTCUSDT", "book", "BTCUSDT")
+    assert (msg.timestamp, msg.received_at, msg.raw) == (5.0, 6.0, {"U": 1})
+    assert len(msg.data["bids"]) == 10 and msg.data["version"] == 1
+    books.let_go(BOOK15, 10)
+    books.apply(depth(1, 2, [("100", "2")]))
+    assert len(out[-1].data["bids"]) == 3
+    assert out[-1].data["bids"][0] == ("100", "2")
+
+
+def test_frames_for_books_nobody_holds_are_ignored() -> None:
+    """Other symbols, other depths and released books produce no message."""
+    books, out, gaps = keeper()
+    books.hold(BOOK15, None)
+    books.apply(depth(1, 1, [("1", "1")], snapshot=True, symbol="ETHUSDT"))
+    books.apply(depth(1, 1, [("1", "1")], snapshot=True, level=200))
+    assert out == []
+    books.let_go(BOOK15, None)
+    books.apply(snapshot())
+    assert out == [] and gaps == []
+    assert books.book(BOOK15) is None
+
+
+def test_gap_is_reported_once_and_nothing_is_emitted() -> None:
+    """A broken version chain calls on_gap once; later deltas stay silent."""
+    books, out, gaps = keeper()
+    books.hold(BOOK15, 5)
+    books.apply(snapshot())
+    books.apply(depth(7, 8, [("100", "3")]))
+    books.apply(depth(8, 9, [("100", "4")]))
+    assert gaps == [(BOOK15, "gap")]
+    assert books.resyncs == 1
+    assert len(out) == 1  # the snapshot's message only

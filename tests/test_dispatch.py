@@ -1,0 +1,47 @@
+"""Tests for weex_events.dispatch: the sync fast path of emit_message, no loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from weex_events.dispatch import Dispatcher
+from weex_events.events import ErrorEvent, StreamMessage
+
+
+def ticker(last: str) -> StreamMessage:
+    """A ticker message for BTCUSDT."""
+    data = {"symbol": "BTCUSDT", "last": last}
+    return StreamMessage("ticker:BTCUSDT", "ticker", "BTCUSDT", data, 1.0, 1.0, {})
+
+
+def test_sync_handlers_run_in_order_and_a_failure_is_isolated() -> None:
+    """A raising sync handler becomes an error event; the others still run."""
+    dispatcher = Dispatcher()
+    seen: list[str] = []
+    errors: list[ErrorEvent] = []
+
+    def boom(msg: StreamMessage) -> None:
+        seen.append("boom")
+        raise ZeroDivisionError("no")
+
+    dispatcher.add("error", errors.append)
+    dispatcher.add("ticker:BTCUSDT", lambda m: seen.append("first " + m.data["last"]))
+    dispatcher.add("ticker:BTCUSDT", boom)
+    dispatcher.add("ticker", lambda m: seen.append("kind " + m.data["last"]))
+    dispatcher.emit_message(ticker("1"))
+    assert seen == ["first 1", "boom", "kind 1"]
+    assert len(errors) == 1
+    assert errors[0].source == "handler" and errors[0].event == "ticker:BTCUSDT"
+    assert "ZeroDivisionError" in errors[0].message
+    assert dispatcher.messages == 1 and dispatcher.handler_errors == 1
+
+
+def test_once_handler_runs_once_and_is_removed() -> None:
+    """A once handler sees the first message only and leaves the registry."""
+    dispatcher = Dispatcher()
+    seen: list[Any] = []
+    dispatcher.add("ticker:BTCUSDT", seen.append, once=True)
+    dispatcher.emit_message(ticker("1"))
+    dispatcher.emit_message(ticker("2"))
+    assert [m.data["last"] for m in seen] == ["1"]
+    assert not dispatcher.has_listeners("ticker:BTCUSDT")
