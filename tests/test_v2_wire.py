@@ -186,15 +186,6 @@ async def test_rejected_channel_raises_subscription_error(sim: Simulator) -> Non
         assert conn.rejects == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "weex_events/connection.py Connection._pending_by_param matches a V2 reply "
-        "by self.desired.get(channel), but remove() has already popped the channel "
-        "from desired, so the unsubscribed reply matches nothing: no event, and the "
-        "_pending entry is never removed"
-    ),
-)
 async def test_unsubscribe_emits_unsubscribed(sim: Simulator) -> None:
     """Unsubscribing a V2 channel emits "unsubscribed", as on V3."""
     async with client_for(sim) as client:
@@ -273,14 +264,6 @@ async def test_private_events_match_v3_after_a_paper_order(sim: Simulator) -> No
         assert [m.timestamp for m in mine] == [m.timestamp for m in theirs]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "weex_events/protocol/normalize.py TIMES_IN_FORCE maps V2's "
-        "IMMEDIATE_OR_CANCEL and FILL_OR_KILL but not GOOD_TIL_CANCEL, so a V2 "
-        "GTC order reports time_in_force 'good_til_cancel' instead of 'gtc'"
-    ),
-)
 async def test_resting_limit_order_is_gtc(sim: Simulator) -> None:
     """A resting V2 limit order reports time_in_force "gtc", as on V3."""
     async with client_for(sim) as client:

@@ -551,7 +551,8 @@ class Connection:
 
     def _pending_by_param(self, reply: Reply) -> tuple[str, Channel] | None:
         for req_id, (action, channel) in self._pending.items():
-            if self.desired.get(channel, None) == reply.channel and (
+            # The channel may already be gone from `desired` (an unsubscribe).
+            if self._codec.channel_param(channel) == reply.channel and (
                 reply.action is None or reply.action == action
             ):
                 del self._pending[req_id]

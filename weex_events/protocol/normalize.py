@@ -69,6 +69,8 @@ ORDER_STATUSES = {
 # WEEX-WS.md §2: V2 spells IOC/FOK out in full.
 TIMES_IN_FORCE = {
     "GTC": "gtc",
+    "GOOD_TIL_CANCEL": "gtc",
+    "GOOD_TILL_CANCEL": "gtc",
     "IOC": "ioc",
     "IMMEDIATE_OR_CANCEL": "ioc",
     "FOK": "fok",
