@@ -150,6 +150,7 @@ class WeexWebSocketClient(StreamMethods):
             for endpoint in Endpoint
         }
         self._liveness = Liveness(cfg.stale_after)
+        self._watch_books = self._liveness.watching("book")
         self._stale_task: asyncio.Task[None] | None = None
         self._credentials = (
             Credentials.from_config(cfg) if cfg.has_credentials else None
@@ -581,7 +582,7 @@ class WeexWebSocketClient(StreamMethods):
 
     def _deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; emit ``book`` or ``resync``."""
-        if self._liveness.watching("book"):
+        if self._watch_books:
             self._liveness.stamp("book", update.symbol, update.received_at)
         self._books.apply(update)
 
