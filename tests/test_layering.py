@@ -22,6 +22,7 @@ ORDER = [
     "book",
     "books",
     "liveness",
+    "channel_table",
     "transport",
     "connection",
     "subscriptions",

@@ -3,33 +3,30 @@
 A :class:`Connection` owns one :class:`~weex_events.transport.Transport` at a time
 and two tasks: the *reader* (decodes frames and hands them to a :class:`Sink`,
 never awaiting user code; reconnects on any transport failure) and the *writer*
-(sends subscribe/unsubscribe commands from an outbox, one channel per command so
-that a rejection names exactly one channel, paced under the per-connection
-operation limit of WEEX-WS.md §1.1).
+(sends the commands its :class:`~weex_events.channel_table.ChannelTable` decides
+on, one channel per command, paced under WEEX's per-connection operation limit).
 
-The set of channels the connection should carry (``desired``) survives reconnects:
-after a reconnect every desired channel that the server did not reject is
-subscribed again. Rejected channels are never re-sent (WEEX-WS.md §1.4: six
-rejected commands close the socket with 1007).
+The channels the connection should carry (``desired``) survive reconnects: after a
+reconnect every one the server did not reject is subscribed again; rejected ones
+are never re-sent (the rules live in :mod:`weex_events.channel_table`).
 
 Reconnect policy is data: :func:`backoff` yields jittered, capped exponential
 delays and :func:`is_retryable` classifies failures; both are injectable.
 
-Imports: ``errors``, ``events``, ``protocol``, ``transport``.
+Imports: ``errors``, ``events``, ``protocol``, ``channel_table``, ``transport``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import enum
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
+from .channel_table import ChannelState, ChannelTable
 from .errors import (
     AuthenticationError,
     ClientClosedError,
@@ -93,14 +90,6 @@ def is_retryable(exc: BaseException) -> bool:
     return not isinstance(exc, AuthenticationError | ClientClosedError)
 
 
-class ChannelState(enum.Enum):
-    """The server-side state of one desired channel on one connection."""
-
-    PENDING = "pending"
-    ACTIVE = "active"
-    FAILED = "failed"
-
-
 class Sink(Protocol):
     """What a connection hands its output to (the client)."""
 
@@ -154,23 +143,12 @@ class Connection:
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self._fatal: BaseException | None = None
-        self._req_id = 0
-        self.desired: dict[Channel, str] = {}
-        self.state: dict[Channel, ChannelState] = {}
-        self.failures: dict[Channel, str] = {}
-        self._pending: dict[int | str, tuple[str, Channel]] = {}
-        self._waiters: dict[Channel, list[asyncio.Future[None]]] = {}
-        self._outbox: collections.deque[tuple[str, Channel]] = collections.deque()
-        # Channels a SUBSCRIBE was sent for on the current socket and not undone:
-        # an UNSUBSCRIBE is only ever sent for these, so the SDK never sends a
-        # command the server would reject (WEEX-WS.md §1.4, the 1007 rule).
-        self._on_server: set[Channel] = set()
-        self._wake = asyncio.Event()
-        self._ops: collections.deque[float] = collections.deque()
         self._max_ops = max_ops_per_hour
+        self._table = ChannelTable(codec.channel_param, max_ops_per_hour)
+        self._waiters: dict[Channel, list[asyncio.Future[None]]] = {}
+        self._wake = asyncio.Event()
         self._reported_unknown: set[str] = set()
         self.frames = 0
-        self.rejections = 0
         self.reconnects = 0
         self.decode_errors = 0
         self._latency = 0.0
@@ -190,6 +168,21 @@ class Connection:
     def running(self) -> bool:
         """Whether the connection is open or trying to reopen."""
         return self._reader is not None and not self._reader.done()
+
+    @property
+    def desired(self) -> dict[Channel, str]:
+        """The channels this connection carries, with their wire names."""
+        return self._table.desired
+
+    @property
+    def state(self) -> dict[Channel, ChannelState]:
+        """The server-side state of each carried channel."""
+        return self._table.state
+
+    @property
+    def rejections(self) -> int:
+        """Commands the server rejected on this connection (all sockets)."""
+        return self._table.rejections
 
     @property
     def latency(self) -> float | None:
@@ -260,28 +253,18 @@ class Connection:
 
     def add(self, channel: Channel) -> None:
         """Carry ``channel`` here: subscribe now, and again after reconnects."""
-        if channel in self.desired:
-            return
-        self.desired[channel] = self._codec.channel_param(channel)
-        self.state[channel] = ChannelState.PENDING
-        self._enqueue("subscribe", channel)
+        if self._table.add(channel):
+            self._wake.set()
 
     def remove(self, channel: Channel) -> None:
         """Stop carrying ``channel``; unsubscribes if the server had accepted it."""
-        self.desired.pop(channel, None)
-        state = self.state.pop(channel, None)
-        self.failures.pop(channel, None)
-        if state is None or state is ChannelState.FAILED:
-            return
-        self._enqueue("unsubscribe", channel)  # skipped if never sent
+        if self._table.remove(channel):
+            self._wake.set()
 
     def resubscribe(self, channel: Channel) -> None:
         """Ask the server for a fresh snapshot of ``channel`` (book resync)."""
-        if self.state.get(channel) is not ChannelState.ACTIVE:
-            return
-        self.state[channel] = ChannelState.PENDING
-        self._enqueue("unsubscribe", channel)
-        self._enqueue("subscribe", channel)
+        if self._table.resubscribe(channel):
+            self._wake.set()
 
     async def wait_active(self, channel: Channel, timeout: float) -> None:
         """Wait until the server acknowledged ``channel``.
@@ -292,11 +275,12 @@ class Connection:
             TimeoutError: no answer within ``timeout`` seconds (the channel stays
                 desired and is retried on reconnect).
         """
-        state = self.state.get(channel)
+        table = self._table
+        state = table.state.get(channel)
         if state is ChannelState.ACTIVE:
             return
         if state is ChannelState.FAILED:
-            raise SubscriptionError(self.desired[channel], self.failures[channel])
+            raise SubscriptionError(table.desired[channel], table.failures[channel])
         if self._fatal is not None:
             raise self._fatal
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -304,77 +288,48 @@ class Connection:
         async with asyncio.timeout(timeout):
             await fut
 
-    def _enqueue(self, action: str, channel: Channel) -> None:
-        self._outbox.append((action, channel))
-        self._wake.set()
-
     def _queue_resubscribe(self) -> None:
-        # A new socket: nothing is subscribed on it yet, and WEEX's operation
-        # budget is per connection (WEEX-WS.md §1.1), so it starts afresh.
-        self._outbox.clear()
-        self._pending.clear()
-        self._on_server.clear()
-        self._ops.clear()
-        for channel in self.desired:
-            if self.state.get(channel) is not ChannelState.FAILED:
-                self.state[channel] = ChannelState.PENDING
-                self._outbox.append(("subscribe", channel))
+        self._table.new_socket()
         self._wake.set()
 
     # -- writer --------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
+        table = self._table
+        codec = self._codec
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._outbox:
-                transport = self._transport
-                if transport is None or transport.closed:
+            while (transport := self._transport) is not None and not transport.closed:
+                step = table.next_command(time.monotonic())
+                if step is None:
                     break
-                await self._pace()
-                if not self._outbox:
-                    break
-                action, channel = self._outbox.popleft()
-                if action == "subscribe":
-                    if channel not in self.desired or channel in self._on_server:
-                        continue  # released before we got to it, or a duplicate
-                    self._on_server.add(channel)
-                elif channel in self._on_server:
-                    self._on_server.discard(channel)
-                else:
-                    continue  # never subscribed on this socket: nothing to undo
-                param = self._codec.channel_param(channel)
-                self._req_id += 1
-                req_id = self._req_id
+                if isinstance(step, float):
+                    log.warning(
+                        "%s: WEEX allows %d subscribe/unsubscribe operations an "
+                        "hour per connection; waiting %.0f s",
+                        self.endpoint,
+                        self._max_ops,
+                        step,
+                    )
+                    await asyncio.sleep(step)
+                    continue
                 encode = (
-                    self._codec.encode_subscribe
-                    if action == "subscribe"
-                    else self._codec.encode_unsubscribe
+                    codec.encode_subscribe
+                    if step.action == "subscribe"
+                    else codec.encode_unsubscribe
                 )
-                self._pending[req_id] = (action, channel)
                 try:
-                    await transport.send(encode([param], req_id))
+                    await transport.send(encode([step.param], step.req_id))
                 except TransportClosed:
-                    break  # the reader reconnects and requeues everything
-                self._ops.append(time.monotonic())
-                log.debug("%s %s %s (id %s)", self.endpoint, action, param, req_id)
-
-    async def _pace(self) -> None:
-        """Keep under ``max_ops_per_hour`` commands per rolling hour (§1.1)."""
-        now = time.monotonic()
-        ops = self._ops
-        while ops and now - ops[0] >= 3600.0:
-            ops.popleft()
-        if len(ops) >= self._max_ops:
-            wait = 3600.0 - (now - ops[0])
-            log.warning(
-                "%s: %d subscribe/unsubscribe operations in the last hour; waiting "
-                "%.0f s to stay under WEEX's limit",
-                self.endpoint,
-                len(ops),
-                wait,
-            )
-            await asyncio.sleep(wait)
+                    break  # the reader reconnects and asks for everything again
+                log.debug(
+                    "%s %s %s (id %s)",
+                    self.endpoint,
+                    step.action,
+                    step.param,
+                    step.req_id,
+                )
 
     # -- reader --------------------------------------------------------------------
 
@@ -390,7 +345,7 @@ class Connection:
                 return
             await transport.close()
             self._transport = None
-            self._sink.connection_reset(list(self.desired))
+            self._sink.connection_reset(list(self._table.desired))
             self._emit_lifecycle("disconnected", reason=reason, close_code=code)
             if not await self._reconnect(reason):
                 return
@@ -491,9 +446,9 @@ class Connection:
     async def _control(self, item: object, transport: Transport) -> None:
         if isinstance(item, ServerPing):
             # WEEX-WS.md §1.3: answer every server ping in the protocol's format.
-            self._req_id += 1
+            pong = self._codec.encode_pong(item, self._table.next_id())
             with contextlib.suppress(TransportClosed):  # receive() reports the loss
-                await transport.send(self._codec.encode_pong(item, self._req_id))
+                await transport.send(pong)
         elif isinstance(item, Reply):
             self._reply(item)
         elif isinstance(item, Greeting):
@@ -510,54 +465,25 @@ class Connection:
                 )
 
     def _reply(self, reply: Reply) -> None:
-        pending = self._pending.pop(reply.id, None) if reply.id is not None else None
-        if pending is None and reply.channel is not None:
-            pending = self._pending_by_param(reply)
-        if pending is None:
-            if not reply.ok:
-                msg = f"server rejected a command: {reply.message}"
-                log.warning("%s: %s", self.endpoint, msg)
-                self._sink.emit("error", ErrorEvent("protocol", msg))
+        answer = self._table.answer(reply)
+        if answer is None:
             return
-        action, channel = pending
-        param = self._codec.channel_param(channel)
-        if not reply.ok:
-            self.rejections += 1
-            self._on_server.discard(channel)
-        if action == "unsubscribe":
-            if reply.ok:
-                self._sink.emit(
-                    "unsubscribed", SubscriptionEvent("unsubscribed", channel, param)
-                )
+        event, channel, param = answer.event, answer.channel, answer.param
+        if event == "rejected":
+            msg = f"server rejected a command: {answer.reason}"
+            log.warning("%s: %s", self.endpoint, msg)
+            self._sink.emit("error", ErrorEvent("protocol", msg))
             return
-        if channel not in self.desired:
-            return  # released while the command was in flight
-        if reply.ok:
-            self.state[channel] = ChannelState.ACTIVE
+        assert channel is not None and param is not None
+        if event == "subscribed":
             self._resolve(channel, None)
-            self._sink.emit(
-                "subscribed", SubscriptionEvent("subscribed", channel, param)
+        elif event == "subscription_failed":
+            reason = answer.reason or "rejected"
+            log.warning(
+                "%s: subscription %s rejected: %s", self.endpoint, param, reason
             )
-            return
-        reason = reply.message or "rejected"
-        self.state[channel] = ChannelState.FAILED
-        self.failures[channel] = reason
-        log.warning("%s: subscription %s rejected: %s", self.endpoint, param, reason)
-        self._resolve(channel, SubscriptionError(param, reason))
-        self._sink.emit(
-            "subscription_failed",
-            SubscriptionEvent("subscription_failed", channel, param, reason),
-        )
-
-    def _pending_by_param(self, reply: Reply) -> tuple[str, Channel] | None:
-        for req_id, (action, channel) in self._pending.items():
-            # The channel may already be gone from `desired` (an unsubscribe).
-            if self._codec.channel_param(channel) == reply.channel and (
-                reply.action is None or reply.action == action
-            ):
-                del self._pending[req_id]
-                return action, channel
-        return None
+            self._resolve(channel, SubscriptionError(param, reason))
+        self._sink.emit(event, SubscriptionEvent(event, channel, param, answer.reason))
 
     def _resolve(self, channel: Channel, exc: BaseException | None) -> None:
         for fut in self._waiters.pop(channel, ()):
