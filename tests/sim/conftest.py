@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from weex_events.sim import Simulator
 
-from .probe import Probe
+from .probe import Probe, greeted
 
 #: Few symbols keep start-up cheap; BTC/ETH/ADA cover 1, 2 and 4 price decimals.
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "ADAUSDT")
@@ -51,9 +51,7 @@ async def connect(http: aiohttp.ClientSession) -> AsyncIterator[Connect]:
     async def _connect(simulator: Simulator, **kwargs: Any) -> Probe:
         ws = await http.ws_connect(simulator.ws_public_url, **kwargs)
         opened.append(ws)
-        probe = Probe(ws)
-        probe.greeting = await probe.recv()
-        return probe
+        return await greeted(ws)
 
     yield _connect
     for ws in opened:

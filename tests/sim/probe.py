@@ -102,3 +102,10 @@ class Probe:
                 ):
                     found.append(frame)
         return found
+
+
+async def greeted(ws: aiohttp.ClientWebSocketResponse) -> Probe:
+    """A probe on ``ws`` that has read the greeting sent on open."""
+    probe = Probe(ws)
+    probe.greeting = await probe.recv()
+    return probe

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import pytest
@@ -97,17 +99,25 @@ async def test_send_raw_text_and_binary(
     assert (binary.type, binary.data) == (aiohttp.WSMsgType.BINARY, b"\x00\xffbinary")
 
 
+async def _depth_around(
+    sim: Simulator, connect: Connect, fault: Callable[[], None], steps: int
+) -> list[Any]:
+    """BTCUSDT depth frames of 3 steps, then ``fault()`` and ``steps`` more steps."""
+    probe = await connect(sim)
+    await probe.request("SUBSCRIBE", ["BTCUSDT@depth"])
+    sim.step(3)
+    frames = await probe.barrier()
+    fault()
+    sim.step(steps)
+    return frames + await probe.barrier()
+
+
 async def test_skip_depth_version_breaks_the_chain_once(
     paused_sim: Simulator, connect: Connect
 ) -> None:
     """skip_depth_version() withholds a delta: the next one's U != previous u."""
-    probe = await connect(paused_sim)
-    await probe.request("SUBSCRIBE", ["BTCUSDT@depth"])
-    paused_sim.step(3)
-    frames = await probe.barrier()
-    paused_sim.faults.skip_depth_version("btcusdt")
-    paused_sim.step(6)
-    frames += await probe.barrier()
+    skip = paused_sim.faults.skip_depth_version
+    frames = await _depth_around(paused_sim, connect, lambda: skip("btcusdt"), 6)
     chain = [(f["U"], f["u"]) for f in frames]
     breaks = [i for i in range(1, len(chain)) if chain[i][0] != chain[i - 1][1]]
     assert len(breaks) == 1
@@ -118,13 +128,8 @@ async def test_repeat_depth_version_duplicates_a_delta(
     paused_sim: Simulator, connect: Connect
 ) -> None:
     """repeat_depth_version() sends the last delta again, same U and u."""
-    probe = await connect(paused_sim)
-    await probe.request("SUBSCRIBE", ["BTCUSDT@depth"])
-    paused_sim.step(3)
-    frames = await probe.barrier()
-    paused_sim.faults.repeat_depth_version("BTCUSDT")
-    paused_sim.step(3)
-    frames += await probe.barrier()
+    repeat = paused_sim.faults.repeat_depth_version
+    frames = await _depth_around(paused_sim, connect, lambda: repeat("BTCUSDT"), 3)
     deltas = [f for f in frames if f["e"] == "depth"]
     duplicates = [b for a, b in itertools.pairwise(deltas) if a == b]
     assert len(duplicates) == 1

@@ -21,7 +21,7 @@ import pytest_asyncio
 from weex_events.sim import Simulator
 from weex_events.sim.accounts import SignClock
 
-from .probe import Probe
+from .probe import Probe, greeted
 from .test_shapes import assert_same_shape, golden
 
 KEY, SECRET, PASSPHRASE = "sim-key", "sim-secret", "sim-pass"
@@ -57,9 +57,7 @@ async def open_private(http: aiohttp.ClientSession) -> AsyncIterator[OpenPrivate
         headers = ws_headers(sim.market.now_ms, **options)
         ws = await http.ws_connect(sim.ws_private_url, headers=headers)
         opened.append(ws)
-        probe = Probe(ws)
-        probe.greeting = await probe.recv()
-        return probe
+        return await greeted(ws)
 
     yield _open
     for ws in opened:

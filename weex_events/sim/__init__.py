@@ -18,6 +18,7 @@ Imports: stdlib, ``aiohttp``, ``orjson`` and (lazily) ``weex_events.config``.
 from __future__ import annotations
 
 from .connection import ConnectionView
+from .endpoint import EndpointStats
 from .faults import Faults
 from .instruments import DEFAULT_SYMBOLS, Instrument
 from .ledger import Balance, Position, Wallet
@@ -25,7 +26,6 @@ from .market import MarketEngine, StepResult, TickerStats, Trade
 from .orders import Fill, Order, OrderRejected, OrderStatus
 from .paper import PaperExchange
 from .private_events import PrivateEvent
-from .public import EndpointStats
 from .server import Simulator
 
 __all__ = [

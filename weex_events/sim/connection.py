@@ -1,13 +1,19 @@
-"""One client connection to the simulator's public V3 endpoint.
+"""One client connection to any of the simulator's WebSocket endpoints.
 
-A :class:`PublicConnection` owns its WebSocket, its subscriptions and three tasks: the
+A :class:`Connection` owns its WebSocket, its subscriptions and three tasks: the
 read loop (commands, RFC 6455 pings), a writer draining a bounded outbox (so frames
 keep their order and faults can delay or freeze them) and the server-ping timer. It
-implements WEEX-WS.md §1.1 (greeting, per-connection limits), §1.3 (heartbeat) and
-§1.4 (commands and replies).
+implements what V3 and V2 share: WEEX-WS.md §1.1 (per-connection limits), §1.3 (close
+after too many unanswered pings), §1.4 (close after too many rejected commands) and
+the subscribe bookkeeping. A generation's subclass (``sim.v3_connection``,
+``sim.v2_connection``) supplies the frames and reads the commands: the greeting, the
+server ping, and :meth:`Connection._on_command`.
 
-Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.frames``/``sim.channels``/
-``sim.market``/``sim.faults``.
+A connection bound to an API key is a private one; its channels come from the
+endpoint (``channels``), so the same code serves public and private endpoints.
+
+Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.faults``/``sim.market``/
+``sim.subscriptions``.
 """
 
 from __future__ import annotations
@@ -18,28 +24,24 @@ import logging
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import orjson
 from aiohttp import WSMsgType, web
 
-from . import frames
-from .channels import (
-    ChannelError,
-    ChannelSpec,
-    Subscription,
-    parse_channel,
-    subscription_for,
-)
 from .faults import Faults
 from .market import MarketEngine
+from .subscriptions import Subscription
 
 __all__ = [
+    "ECHO",
     "PING_TIMEOUT_CODE",
     "REJECT_CLOSE_CODE",
+    "TOO_MANY_OPS",
+    "Connection",
     "ConnectionSettings",
     "ConnectionView",
-    "PublicConnection",
 ]
 
 log = logging.getLogger("weex_events.sim")
@@ -58,7 +60,7 @@ TOO_MANY_CHANNELS = (
 TOO_MANY_OPS = "INVALID_ARGUMENT: operation limit exceeded : at most {} per hour"
 _OPS_WINDOW = 3600.0
 #: Longest echo of a bad command in a reply.
-_ECHO = 512
+ECHO = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +84,14 @@ class _Out:
     code: int = 0
 
 
-class PublicConnection:
-    """Server side of one ``/v3/ws/public`` WebSocket."""
+class Connection:
+    """Server side of one WebSocket; a generation's subclass reads its commands.
 
-    endpoint = "public"
+    Args:
+        channels: the subscription a channel param names on this endpoint; raises
+            :class:`~weex_events.sim.subscriptions.ChannelError` for others.
+        api_key: the API key a private connection is bound to (``None``: public).
+    """
 
     def __init__(
         self,
@@ -94,8 +100,11 @@ class PublicConnection:
         market: MarketEngine,
         faults: Faults,
         settings: ConnectionSettings,
+        channels: Callable[[str], Subscription],
+        api_key: str | None = None,
     ) -> None:
         self.ws = ws
+        self.api_key = api_key
         self.cid = str(uuid.uuid4())
         self.user_agent = request.headers.get("User-Agent", "")
         self.remote = request.remote
@@ -110,12 +119,18 @@ class PublicConnection:
         self._market = market
         self._faults = faults
         self._settings = settings
+        self._channels = channels
         self._ops: deque[float] = deque()
         self._thawed = asyncio.Event()
         self._thawed.set()
         self._outbox: asyncio.Queue[_Out] = asyncio.Queue(settings.outbox_size)
         self._closer: asyncio.Task[bool] | None = None
         self._loop = asyncio.get_running_loop()
+
+    @property
+    def endpoint(self) -> str:
+        """``"private"`` for a connection bound to an API key, else ``"public"``."""
+        return "public" if self.api_key is None else "private"
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -226,13 +241,12 @@ class PublicConnection:
             self.unanswered_pings += 1
 
     def _ping_frame(self) -> bytes:
-        """This endpoint's server ping (WEEX-WS.md §1.3); the private one differs."""
-        return frames.ping(self._market.now_ms)
+        """The next server ping (WEEX-WS.md §1.3, §2)."""
+        raise NotImplementedError
 
     def _greeting_frame(self) -> bytes | None:
-        """The frame sent unprompted on open (``None``: none; V2 documents none)."""
-        # WEEX-WS.md §1.1 [live]: the V3 greeting comes unprompted on open.
-        return frames.greeting(self.cid, self._market.now_ms)
+        """The frame sent unprompted on open (``None``: none)."""
+        return None
 
     # -- reading ------------------------------------------------------------------
 
@@ -268,64 +282,45 @@ class PublicConnection:
             command = orjson.loads(text)
         except orjson.JSONDecodeError:
             command = None
-        if not isinstance(command, dict) or not isinstance(command.get("method"), str):
-            self._rejected(frames.unrecognized(text[:_ECHO]))
+        self._on_command(command, text)
+
+    def _on_command(self, command: object, text: str) -> None:
+        """Answer one client frame: ``command`` is its JSON (``None``: not JSON)."""
+        raise NotImplementedError
+
+    # -- subscriptions --------------------------------------------------------------
+
+    def _resolve(self, params: Sequence[str]) -> list[Subscription]:
+        """The subscriptions ``params`` name (``ChannelError`` at the first bad one)."""
+        return [self._channels(p) for p in params]
+
+    def _apply(self, subscribe: bool, subs: Sequence[Subscription]) -> None:
+        """Add or remove ``subs``; a new subscription sends its snapshot, if any."""
+        if not subscribe:
+            for sub in subs:
+                self.subscriptions.pop(sub.key, None)
             return
-        command_id = command.get("id")
-        method = command["method"].upper()
-        if method in ("PING", "PONG"):
-            # WEEX-WS.md §1.3: the client's PONG answers our pings; PING is its own.
-            if method == "PONG":
-                self.unanswered_pings = 0
-            self.send(frames.ack(command_id))
-            return
-        params = command.get("params")
-        if (
-            method not in ("SUBSCRIBE", "UNSUBSCRIBE")
-            or not isinstance(params, list)
-            or not params
-            or not all(isinstance(p, str) for p in params)
-        ):
-            self._rejected(
-                frames.reject(command_id, frames.UNRECOGNIZED + text[:_ECHO])
-            )
-            return
-        try:
-            specs = [parse_channel(p, self._market.symbols) for p in params]
-        except ChannelError as exc:
-            # WEEX-WS.md §1.4: one bad param rejects the whole command.
-            self._rejected(frames.reject(command_id, exc.msg))
-            return
-        problem = self._over_limits(method, specs)
-        if problem:
-            self._rejected(frames.reject(command_id, problem))
-            return
-        self.send(frames.ack(command_id))
-        unique = {spec.key: spec for spec in specs}
-        if method == "UNSUBSCRIBE":
-            for key in unique:
-                self.subscriptions.pop(key, None)
-            return
-        for key, spec in unique.items():
+        for key, sub in {sub.key: sub for sub in subs}.items():
             # Subscribing again restarts the channel with a fresh snapshot.
-            sub = subscription_for(spec)
             self.subscriptions[key] = sub
             for frame in sub.start(self._market):
                 self.send(frame)
 
-    def _over_limits(self, method: str, specs: list[ChannelSpec]) -> str | None:
+    def _over_limits(self, subscribe: bool, subs: Sequence[Subscription]) -> str | None:
+        """The reply's text if ``subs`` break a limit, else count the operations."""
         settings = self._settings
         now = time.monotonic()
         while self._ops and now - self._ops[0] >= _OPS_WINDOW:
             self._ops.popleft()
         # WEEX-WS.md §1.1 [open]: every param counts as one operation.
-        if len(self._ops) + len(specs) > settings.max_ops_per_hour:
+        if len(self._ops) + len(subs) > settings.max_ops_per_hour:
             return TOO_MANY_OPS.format(settings.max_ops_per_hour)
-        if method == "SUBSCRIBE":
-            new = {s.key for s in specs} - self.subscriptions.keys()
+        # The private endpoints serve four channels: only operations count there.
+        if subscribe and self.api_key is None:
+            new = {s.key for s in subs} - self.subscriptions.keys()
             if len(self.subscriptions) + len(new) > settings.max_channels:
                 return TOO_MANY_CHANNELS.format(settings.max_channels)
-        self._ops.extend([now] * len(specs))
+        self._ops.extend([now] * len(subs))
         return None
 
     def _rejected(self, reply: bytes) -> None:
@@ -341,7 +336,7 @@ class ConnectionView:
 
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: PublicConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     @property

@@ -1,8 +1,9 @@
 """``PrivateEvent``: one private push the paper exchange owes an account's sockets.
 
 The paper exchange (``sim.paper``) creates them, ``sim.private_frames`` encodes them
-as WEEX V3 pushes (WEEX-WS.md §1.6) and ``sim.private`` delivers them to the
-connections of the event's API key subscribed to its channel.
+as WEEX V3 pushes (WEEX-WS.md §1.6), ``sim.v2_frames`` as V2 ones (§2), and each
+private ``sim.endpoint.Endpoint`` delivers them to the connections of the event's
+API key subscribed to its channel.
 
 Pure data. Imports: stdlib and ``sim.orders``/``sim.ledger``.
 """

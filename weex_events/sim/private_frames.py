@@ -34,7 +34,13 @@ __all__ = [
     "wallet_item",
 ]
 
-_COMMON = {"marginMode": "CROSSED", "separatedMode": "COMBINED"}
+#: Fields every order, fill and position item carries, in this order, after its own
+#: head (margin mode, combined positions: the values of WEEX's examples).
+_COMMON = {
+    "marginMode": "CROSSED",
+    "separatedMode": "COMBINED",
+    "separatedOpenOrderId": "0",
+}
 
 
 def _money(value: Decimal) -> str:
@@ -60,7 +66,6 @@ def order_item(order: Order) -> dict[str, Any]:
         "coin": "USDT",
         "symbol": inst.symbol,
         **_COMMON,
-        "separatedOpenOrderId": "0",
         "positionSide": order.position_side,
         "orderSide": order.side,
         "price": inst.price(order.price),
@@ -108,7 +113,6 @@ def fill_item(fill: Fill) -> dict[str, Any]:
         "symbol": inst.symbol,
         "orderId": fill.order_id,
         **_COMMON,
-        "separatedOpenOrderId": "0",
         "positionSide": fill.position_side,
         "orderSide": fill.side,
         "fillSize": inst.size(fill.size),
@@ -131,7 +135,6 @@ def position_item(pos: Position) -> dict[str, Any]:
         "symbol": inst.symbol,
         "side": pos.side,
         **_COMMON,
-        "separatedOpenOrderId": "0",
         "leverage": str(pos.leverage),
         "size": _count(inst.size(pos.size), pos.size),
         "openValue": _money(pos.open_value),

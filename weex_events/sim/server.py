@@ -5,12 +5,14 @@ market endpoints (``/capi/v3/market/...``) from one deterministic
 :class:`~weex_events.sim.market.MarketEngine`, and a paper exchange
 (:class:`~weex_events.sim.paper.PaperExchange`) trading on that market behind the
 signed private WebSocket (``/v3/ws/private``) and the signed REST trading endpoints.
-A timer task steps the market every ``step_ms / speed`` real seconds and publishes
-what changed (resting paper orders fill, funding settles); :meth:`Simulator.pause`
-freezes it, :meth:`Simulator.step` advances it by hand and :meth:`Simulator.move`
-walks a symbol to a chosen price. The legacy V2 generation (WEEX-WS.md §2) is served
-beside V3 from the same market and paper exchange: ``/v2/ws/public``,
-``/v2/ws/private`` and ``/capi/v2/market/...`` (``sim.config(protocol="v2")``).
+A pacer task (``sim.pacer``) steps the market every ``step_ms / speed`` real seconds
+and publishes what changed (resting paper orders fill, funding settles);
+:meth:`Simulator.pause` freezes it, :meth:`Simulator.step` advances it by hand and
+:meth:`Simulator.move` walks a symbol to a chosen price. The legacy V2 generation
+(WEEX-WS.md §2) is served beside V3 from the same market and paper exchange:
+``/v2/ws/public``, ``/v2/ws/private`` and ``/capi/v2/market/...``
+(``sim.config(protocol="v2")``). The four WebSocket routes are
+``sim.endpoint.Endpoint`` objects, one per generation (``sim.generations``) and side.
 
 Simulated time starts at ``start_time_ms`` (default: the wall clock at construction)
 and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time. Every
@@ -22,8 +24,6 @@ Imports: stdlib, ``aiohttp``, the ``sim`` modules and, lazily, ``weex_events.con
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -35,31 +35,21 @@ from aiohttp import web
 
 from .accounts import Keyring
 from .connection import ConnectionSettings, ConnectionView
+from .endpoint import Endpoint, EndpointStats
 from .faults import Faults
+from .generations import V2, V3
 from .market import MarketEngine
+from .pacer import Pacer
 from .paper import PaperExchange
-from .private import PrivateEndpoint
 from .private_events import PrivateEvent
-from .public import EndpointStats, PublicEndpoint
 from .rest import add_routes
 from .trading_rest import add_trading_routes
-from .v2_endpoint import (
-    V2_PRIVATE_PATH,
-    V2_PUBLIC_PATH,
-    V2PrivateEndpoint,
-    V2PublicEndpoint,
-)
 from .v2_rest import add_v2_routes
 
 if TYPE_CHECKING:
     from ..config import WeexConfig
 
 __all__ = ["Simulator"]
-
-log = logging.getLogger("weex_events.sim")
-
-PUBLIC_PATH = "/v3/ws/public"
-PRIVATE_PATH = "/v3/ws/private"
 
 
 class Simulator:
@@ -167,15 +157,13 @@ class Simulator:
             max_ops_per_hour=max_ops_per_hour,
             max_rejects=max_rejects,
         )
-        self._public = PublicEndpoint(self.market, self.faults, settings)
+        self._public = Endpoint(V3, self.market, self.faults, settings)
         #: The API keys the private endpoint and signed REST accept.
         self.keyring = Keyring()
-        self._private = PrivateEndpoint(
-            self.market, self.faults, settings, self.keyring
-        )
+        self._private = Endpoint(V3, self.market, self.faults, settings, self.keyring)
         v2 = replace(settings, ping_interval=v2_ping_interval)
-        self._v2_public = V2PublicEndpoint(self.market, self.faults, v2)
-        self._v2_private = V2PrivateEndpoint(self.market, self.faults, v2, self.keyring)
+        self._v2_public = Endpoint(V2, self.market, self.faults, v2)
+        self._v2_private = Endpoint(V2, self.market, self.faults, v2, self.keyring)
         self._endpoints = (
             self._public,
             self._private,
@@ -192,18 +180,13 @@ class Simulator:
         self._default = self.keyring.add(api_key, secret_key, passphrase)
         self.paper.open_account(api_key, balance)
         self._app = web.Application()
-        self._app.router.add_get(PUBLIC_PATH, self._public.handle)
-        self._app.router.add_get(PRIVATE_PATH, self._private.handle)
-        self._app.router.add_get(V2_PUBLIC_PATH, self._v2_public.handle)
-        self._app.router.add_get(V2_PRIVATE_PATH, self._v2_private.handle)
+        for endpoint in self._endpoints:
+            self._app.router.add_get(endpoint.path, endpoint.handle)
         add_routes(self._app, self.market)
         add_v2_routes(self._app, self.market, self.keyring)
         add_trading_routes(self._app, self.market, self.paper, self.keyring)
         self._runner: web.AppRunner | None = None
-        self._ticker: asyncio.Task[None] | None = None
-        self._paused = False
-        self._resumed = asyncio.Event()
-        self._resumed.set()
+        self._pacer = Pacer(self._advance)
 
     # -- addresses ------------------------------------------------------------------
 
@@ -222,12 +205,12 @@ class Simulator:
     @property
     def ws_public_url(self) -> str:
         """``ws://host:port/v3/ws/public``."""
-        return f"ws://{self.host}:{self.port}{PUBLIC_PATH}"
+        return f"ws://{self.host}:{self.port}{V3.public_path}"
 
     @property
     def ws_private_url(self) -> str:
         """``ws://host:port/v3/ws/private``."""
-        return f"ws://{self.host}:{self.port}{PRIVATE_PATH}"
+        return f"ws://{self.host}:{self.port}{V3.private_path}"
 
     def config(
         self, *, credentials: bool = True, protocol: str = "v3", **overrides: Any
@@ -244,7 +227,7 @@ class Simulator:
         public, private = self.ws_public_url, self.ws_private_url
         if protocol == "v2":
             base = f"ws://{self.host}:{self.port}"
-            public, private = base + V2_PUBLIC_PATH, base + V2_PRIVATE_PATH
+            public, private = base + V2.public_path, base + V2.private_path
         fields: dict[str, Any] = {
             "protocol": protocol,
             "ws_public_url": public,
@@ -296,7 +279,7 @@ class Simulator:
     @property
     def paused(self) -> bool:
         """Whether the market is frozen."""
-        return self._paused
+        return self._pacer.paused
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -316,9 +299,7 @@ class Simulator:
             raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
-        self._ticker = asyncio.create_task(
-            self._run_market(), name="weex_events: sim market"
-        )
+        self._pacer.start(self.market.step_ms / 1000 / self.speed)
 
     async def stop(self) -> None:
         """Close every connection (code 1001) and stop serving.
@@ -326,13 +307,7 @@ class Simulator:
         Raises:
             Exception: whatever crashed the market task, so bugs do not pass silently.
         """
-        ticker, self._ticker = self._ticker, None
-        crash: BaseException | None = None
-        if ticker is not None:
-            if ticker.done() and not ticker.cancelled():
-                crash = ticker.exception()
-            ticker.cancel()
-            await asyncio.gather(ticker, return_exceptions=True)
+        crash = await self._pacer.stop()
         for endpoint in self._endpoints:
             await endpoint.close_all()
         runner, self._runner = self._runner, None
@@ -357,13 +332,11 @@ class Simulator:
 
     def pause(self) -> None:
         """Freeze the market: no trades, book changes or ticker pushes; pings go on."""
-        self._paused = True
-        self._resumed.clear()
+        self._pacer.pause()
 
     def resume(self) -> None:
         """Let the market move again."""
-        self._paused = False
-        self._resumed.set()
+        self._pacer.resume()
 
     def step(self, n: int = 1) -> None:
         """Advance a paused market by ``n`` steps and queue the resulting pushes.
@@ -371,7 +344,7 @@ class Simulator:
         Raises:
             RuntimeError: the market is not paused.
         """
-        if not self._paused:
+        if not self._pacer.paused:
             raise RuntimeError("pause() the simulator before stepping it by hand")
         self._advance(n)
 
@@ -403,37 +376,13 @@ class Simulator:
     def _advance(self, n: int) -> None:
         for _ in range(n):
             step = self.market.step()
-            self._v2_public.publish(step)  # first: it leaves the depth faults to V3
-            self._public.publish(step)
+            # Taken once per step: both generations' subscribers see them.
+            depth_faults = self.faults.take_depth_faults()
+            self._v2_public.publish(step, depth_faults)
+            self._public.publish(step, depth_faults)
             self.paper.on_step()
 
     def _deliver(self, event: PrivateEvent) -> None:
         """The paper exchange's sink: both generations' private sockets."""
         self._private.deliver(event)
         self._v2_private.deliver(event)
-
-    async def _run_market(self) -> None:
-        loop = asyncio.get_running_loop()
-        period = self.market.step_ms / 1000 / self.speed
-        due = loop.time() + period
-        try:
-            while True:
-                if self._paused:
-                    await self._resumed.wait()
-                    due = loop.time() + period
-                delay = due - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if self._paused:
-                    continue
-                self._advance(1)
-                due += period
-                now = loop.time()
-                if now - due > 5 * period:
-                    # Fell behind (slow machine, debugger): slow down, never burst.
-                    due = now
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("sim: the market task crashed")
-            raise

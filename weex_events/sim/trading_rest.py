@@ -25,7 +25,7 @@ The module also watches ``GET /capi/v3/market/time`` answers, so the sign clock 
 which clocks clients synchronised from it (see ``SignClock``).
 
 Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.frames``/
-``sim.orders``/``sim.paper``/``sim.private``/``sim.private_frames``/``sim.rest``.
+``sim.orders``/``sim.paper``/``sim.endpoint``/``sim.private_frames``/``sim.rest``.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from aiohttp import web
 
 from . import frames, private_frames
 from .accounts import AuthFailure, Keyring
+from .endpoint import real_ms
 from .market import MarketEngine
 from .orders import OrderRejected, illegal
 from .paper import PaperExchange
-from .private import real_ms
 from .rest import MISSING_PARAMETER
 
 __all__ = ["MALFORMED_BODY", "TIME_PATH", "add_trading_routes"]

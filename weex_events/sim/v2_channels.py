@@ -1,10 +1,10 @@
-"""V2 channels: parsing ``ticker.cmt_btcusdt``-style names; per-subscription state.
+"""V2 channels: parsing ``ticker.cmt_btcusdt``-style names and encoding their pushes.
 
 WEEX-WS.md §2 names public channels ``ticker.{sym}``, ``depth.{sym}.{15|200}``,
 ``trades.{sym}`` and ``kline.{LAST_PRICE|MARK_PRICE}.{sym}.{MINUTE_1..MONTH_1}``
 with ``sym`` = ``cmt_<base><quote>``, and private ones by bare name (``account``,
 ``positions``, ``fill``, ``orders``). Parsing yields the same
-:class:`~weex_events.sim.channels.ChannelSpec` as V3 (symbol upper case, interval
+:class:`~weex_events.sim.subscriptions.ChannelSpec` as V3 (symbol upper case, interval
 ``1m``...) keyed by the canonical V2 name (symbol in lower case), so a V2
 subscription reads the same market as a V3 one and only encodes differently.
 
@@ -12,29 +12,32 @@ What a subscriber sees (the V2 pages say nothing about snapshots; these are the
 simulator's choices, matching V3 where V2 has the words for it):
 
 - depth: a ``SNAPSHOT`` item first, then ``CHANGED`` items whose ``startVersion``
-  is the previous item's ``endVersion``: the V3 chain logic of
-  :class:`~weex_events.sim.channels.DepthSubscription`, reused as is;
+  is the previous item's ``endVersion``: the chain of
+  :class:`~weex_events.sim.subscriptions.DepthSubscription`, shared with V3;
 - kline: a ``"type":"snapshot"`` push with the history, then ``"change"`` pushes
   of the bar in progress;
 - ticker and trades: live pushes only (V2 has no trade snapshot).
 
+:data:`PUSHES` spells the frames with ``sim.v2_frames``.
+
 Pure: no I/O, no clock.
-Imports: stdlib and ``sim.channels``/``sim.market``/``sim.v2_frames``.
+Imports: stdlib and ``sim.market``/``sim.subscriptions``/``sim.v2_frames``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from . import v2_frames
-from .channels import (
+from .candles import Bar
+from .market import MarketEngine, Trade
+from .subscriptions import (
     ChannelError,
     ChannelSpec,
-    DepthSubscription,
-    FrameCache,
+    DepthPart,
     Subscription,
+    subscription_for,
 )
-from .market import MarketEngine
 from .v2_frames import v2_symbol
 
 __all__ = [
@@ -42,11 +45,11 @@ __all__ = [
     "INVALID_CHANNEL",
     "INVALID_SYMBOL",
     "PRIVATE_CHANNELS",
-    "V2DepthSubscription",
-    "V2FrameCache",
+    "PUSHES",
+    "V2Pushes",
+    "channel",
     "kline_channel",
     "parse_channel",
-    "subscription_for",
 ]
 
 #: WEEX-WS.md §2 kline interval names → the market's interval names.
@@ -119,108 +122,65 @@ def parse_channel(name: str, symbols: Collection[str]) -> ChannelSpec:
     return ChannelSpec(key, symbol, stream, "kline", interval=interval, basis=basis)
 
 
-class V2FrameCache(FrameCache):
-    """V2 pushes shared by every subscriber of a symbol during one publish pass."""
+def channel(name: str, symbols: Collection[str]) -> Subscription:
+    """A fresh subscription for the public V2 channel ``name``.
 
-    def ticker(self, symbol: str) -> bytes:
-        """This step's ticker push for ``symbol``."""
-        key = ("ticker", symbol)
-        if key not in self._frames:
-            m = self.market
-            channel = f"ticker.{v2_symbol(symbol)}"
-            self._frames[key] = v2_frames.ticker(
-                m.instrument(symbol), channel, m.ticker(symbol)
-            )
-        return self._frames[key]
-
-    def trades(self, symbol: str) -> bytes:
-        """This step's trades push for ``symbol``."""
-        key = ("trades", symbol)
-        if key not in self._frames:
-            channel = f"trades.{v2_symbol(symbol)}"
-            inst = self.market.instrument(symbol)
-            self._frames[key] = v2_frames.trades(
-                inst, channel, self.step.trades[symbol]
-            )
-        return self._frames[key]
-
-    def kline(self, symbol: str, interval: str, basis: str) -> bytes:
-        """This step's bar-in-progress push for ``symbol``/``interval``/``basis``."""
-        key = ("kline", symbol, interval, basis)
-        if key not in self._frames:
-            m = self.market
-            self._frames[key] = v2_frames.klines(
-                m.instrument(symbol),
-                kline_channel(symbol, interval, basis),
-                m.klines(symbol, interval, 0),
-                snapshot=False,
-            )
-        return self._frames[key]
+    Raises:
+        ChannelError: see :func:`parse_channel`.
+    """
+    return subscription_for(parse_channel(name, symbols), PUSHES)
 
 
-class _Ticker(Subscription):
-    def update(self, cache: FrameCache) -> list[bytes]:
-        if self.spec.symbol in cache.step.tickers:
-            return [cache.ticker(self.spec.symbol)]
+class V2Pushes:
+    """V2 market pushes (``sim.v2_frames``): the :class:`Pushes` of V2 endpoints."""
+
+    def ticker(self, market: MarketEngine, symbol: str) -> bytes:
+        """A ticker push on ``ticker.cmt_<sym>``."""
+        channel = f"ticker.{v2_symbol(symbol)}"
+        return v2_frames.ticker(
+            market.instrument(symbol), channel, market.ticker(symbol)
+        )
+
+    def trades(
+        self, market: MarketEngine, symbol: str, items: Sequence[Trade]
+    ) -> bytes:
+        """A trades push on ``trades.cmt_<sym>``."""
+        channel = f"trades.{v2_symbol(symbol)}"
+        return v2_frames.trades(market.instrument(symbol), channel, items)
+
+    def trade_snapshot(self, market: MarketEngine, symbol: str) -> list[bytes]:
+        """Nothing: V2 has no trade snapshot."""
         return []
 
-
-class _Trades(Subscription):
-    def update(self, cache: FrameCache) -> list[bytes]:
-        if self.spec.symbol in cache.step.trades:
-            return [cache.trades(self.spec.symbol)]
-        return []
-
-
-class _Kline(Subscription):
-    def start(self, market: MarketEngine) -> list[bytes]:
-        spec = self.spec
-        bars = market.klines(spec.symbol, spec.interval)
-        inst = market.instrument(spec.symbol)
-        return [v2_frames.klines(inst, spec.key, bars, snapshot=True)]
-
-    def update(self, cache: FrameCache) -> list[bytes]:
-        spec = self.spec
-        if spec.symbol in cache.step.klines:
-            return [cache.kline(spec.symbol, spec.interval, spec.basis)]
-        return []
-
-
-class V2DepthSubscription(DepthSubscription):
-    """The V3 depth chain (``startVersion`` = previous ``endVersion``), V2 items."""
-
-    def _frame(
+    def klines(
         self,
         market: MarketEngine,
+        spec: ChannelSpec,
+        bars: list[Bar],
         *,
-        first: int,
-        last: int,
         snapshot: bool,
-        bids: list[tuple[int, int]],
-        asks: list[tuple[int, int]],
     ) -> bytes:
-        spec = self.spec
+        """A ``snapshot`` (history) or ``change`` (bar in progress) kline push."""
+        return v2_frames.klines(
+            market.instrument(spec.symbol),
+            kline_channel(spec.symbol, spec.interval, spec.basis),
+            bars,
+            snapshot=snapshot,
+        )
+
+    def depth(self, market: MarketEngine, spec: ChannelSpec, part: DepthPart) -> bytes:
+        """A depth push: ``startVersion`` = ``first``, ``endVersion`` = ``last``."""
         return v2_frames.depth(
             market.instrument(spec.symbol),
             spec.key,
-            first=first,
-            last=last,
+            first=part.first,
+            last=part.last,
             levels=spec.levels,
-            snapshot=snapshot,
-            bids=bids,
-            asks=asks,
+            snapshot=part.snapshot,
+            bids=part.bids,
+            asks=part.asks,
         )
 
 
-def subscription_for(spec: ChannelSpec) -> Subscription:
-    """A fresh V2 :class:`Subscription` for a spec from :func:`parse_channel`.
-
-    The subscriber's pushes come from a :class:`V2FrameCache`.
-    """
-    if spec.kind == "depth":
-        return V2DepthSubscription(spec)
-    if spec.kind == "trade":
-        return _Trades(spec)
-    if spec.kind == "kline":
-        return _Kline(spec)
-    return _Ticker(spec)
+#: The V2 push encoder.
+PUSHES = V2Pushes()

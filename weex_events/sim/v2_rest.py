@@ -15,7 +15,7 @@ other than 15 or 200, an unknown ``symbol`` on ``/contracts``. Symbols are
 ``cmt_<base><quote>``, case-insensitive.
 
 Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.market``/
-``sim.private``/``sim.v2_frames``.
+``sim.endpoint``/``sim.v2_frames``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from aiohttp import web
 
 from . import v2_frames
 from .accounts import Keyring
+from .endpoint import real_ms
 from .market import MarketEngine
-from .private import real_ms
 
 __all__ = ["DEPTH_LIMITS", "add_v2_routes"]
 
