@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,11 +14,9 @@ from weex_events.events import StreamMessage
 from weex_events.protocol import new_message
 from weex_events.protocol.v3 import V3Codec
 
-FRAMES = Path(__file__).resolve().parent.parent / "frames"
-NOW = 1_700_000_000.5
-TICKER: dict[str, Any] = orjson.loads(
-    (FRAMES / "contract-v3-public-ticker.json").read_bytes()
-)
+from .golden import NOW, load, one
+
+TICKER: dict[str, Any] = orjson.loads(load("contract-v3-public-ticker.json"))
 ITEM: dict[str, Any] = TICKER["d"][0]
 
 
@@ -27,12 +24,6 @@ def ticker(**item: Any) -> bytes:
     """The golden contract ticker with some item fields replaced (None: removed)."""
     changed = {k: v for k, v in {**ITEM, **item}.items() if v is not None}
     return orjson.dumps({**TICKER, "d": [changed]})
-
-
-def decode_one(codec: V3Codec, frame: bytes) -> StreamMessage:
-    result = codec.decode(frame, NOW)
-    assert isinstance(result, list) and len(result) == 1
-    return result[0]
 
 
 def test_new_message_is_a_plain_stream_message() -> None:
@@ -51,9 +42,9 @@ def test_new_message_is_a_plain_stream_message() -> None:
 
 def test_fast_and_field_by_field_tickers_agree() -> None:
     """A complete ticker and one forced field by field normalize identically."""
-    fast = decode_one(V3Codec(), ticker())
+    fast = one(V3Codec(), ticker())
     # A trade count sent as text is legal and takes the field-by-field path.
-    slow = decode_one(V3Codec(), ticker(n=str(ITEM["n"])))
+    slow = one(V3Codec(), ticker(n=str(ITEM["n"])))
     assert fast.data == slow.data
     assert list(fast.data) == list(slow.data)
     assert (fast.event, fast.timestamp, fast.received_at) == (
@@ -83,7 +74,7 @@ def test_null_ticker_fields_are_omitted() -> None:
     """A field sent as JSON null is left out, as if WEEX had not sent it."""
     item = {**ITEM, "m": None, "P": None}
     frame = orjson.dumps({**TICKER, "d": [item]})
-    data = decode_one(V3Codec(), frame).data
+    data = one(V3Codec(), frame).data
     assert "mark" not in data and "change" not in data
     assert data["last"] == ITEM["c"]
 
@@ -92,7 +83,7 @@ def test_symbol_cache_follows_the_wire_spelling() -> None:
     """Lower-case and V2-style wire symbols map to the user form every time."""
     codec = V3Codec()
     for wire in ("ethusdt", "ETHUSDT", "cmt_ethusdt", "ethusdt"):
-        msg = decode_one(codec, orjson.dumps({**TICKER, "s": wire}))
+        msg = one(codec, orjson.dumps({**TICKER, "s": wire}))
         assert (msg.symbol, msg.event) == ("ETHUSDT", "ticker:ETHUSDT")
 
 
@@ -106,6 +97,6 @@ def test_bad_symbol_is_never_cached() -> None:
 
 def test_decimal_ticker_keeps_the_field_by_field_rules() -> None:
     """number_type=Decimal still converts every price field of a full ticker."""
-    data = decode_one(V3Codec(number_type=Decimal), ticker()).data
+    data = one(V3Codec(number_type=Decimal), ticker()).data
     assert data["mark"] == Decimal(ITEM["m"])
     assert data["change"] == Decimal("-4.3605")

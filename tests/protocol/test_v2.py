@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,51 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weex_events.errors import ConfigError, DecodeError
-from weex_events.events import Channel, StreamMessage
 from weex_events.protocol import DepthUpdate, Reply, ServerPing, UnknownPush
 from weex_events.protocol.v2 import V2Codec
 from weex_events.protocol.v3 import V3Codec
 
-FRAMES = Path(__file__).resolve().parent.parent / "frames"
-NOW = 1_700_000_000.5
-
-
-def server_frames() -> list[str]:
-    """Names of the V2 frames a server sends (no client requests, no REST bodies)."""
-    client_or_rest = ("-request", "-pong", "-rest-")
-    return sorted(
-        p.name
-        for p in FRAMES.glob("contract-v2-*.json")
-        if not any(part in p.name for part in client_or_rest)
-    )
-
-
-def load(name: str) -> bytes:
-    return (FRAMES / name).read_bytes()
-
-
-def messages(codec: V2Codec | V3Codec, frame: str | bytes) -> list[StreamMessage]:
-    result = codec.decode(frame, NOW)
-    assert isinstance(result, list)
-    return result
-
-
-def one(codec: V2Codec | V3Codec, frame: str | bytes) -> StreamMessage:
-    result = messages(codec, frame)
-    assert len(result) == 1
-    return result[0]
-
-
-def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj)
+from .golden import NOW, dumps, golden, load, one, server_frames
 
 
 def test_golden_frames_present() -> None:
     """The golden V2 server frames are available to the tests."""
-    assert len(server_frames()) >= 15
+    assert len(server_frames("v2")) >= 15
 
 
-@pytest.mark.parametrize("name", server_frames())
+@pytest.mark.parametrize("name", server_frames("v2"))
 def test_every_v2_server_frame_decodes(name: str) -> None:
     """Every published V2 server frame decodes to a known item."""
     assert not isinstance(V2Codec().decode(load(name), NOW), UnknownPush)
@@ -173,26 +140,6 @@ def test_kline_matches_v3_common_fields() -> None:
     frame = {"e": "kline", "E": 1, "s": "BTCUSDT", "p": "LAST_PRICE", "d": [item]}
     v3 = one(V3Codec(), dumps(frame))
     assert {k: v for k, v in v3.data.items() if k not in ("end", "trades")} == v2.data
-
-
-def v2_kline(kind: str, *starts: int) -> bytes:
-    frame = orjson.loads(load("contract-v2-public-kline.json"))
-    template = frame["data"][0]
-    frame["type"] = kind
-    frame["data"] = [dict(template, klineTime=str(t), close=str(t)) for t in starts]
-    return dumps(frame)
-
-
-def test_kline_closed_logic() -> None:
-    """Snapshot bars but the latest are closed; a later bar closes the open one."""
-    codec = V2Codec()
-    snap = messages(codec, v2_kline("snapshot", 0, 60_000))
-    assert [m.data["closed"] for m in snap] == [True, False]
-    roll = messages(codec, v2_kline("change", 120_000))
-    assert [(m.data["start"], m.data["closed"]) for m in roll] == [
-        (60_000, True),
-        (120_000, False),
-    ]
 
 
 def test_depth_changed_frame() -> None:
@@ -322,59 +269,6 @@ def test_commands_one_channel_each() -> None:
         codec.encode_unsubscribe([], 4)
 
 
-CHANNELS = [
-    (Channel("ticker", "BTCUSDT"), "ticker.cmt_btcusdt"),
-    (Channel("trade", "BTCUSDT"), "trades.cmt_btcusdt"),
-    (Channel("book", "BTCUSDT", "15"), "depth.cmt_btcusdt.15"),
-    (Channel("book", "BTCUSDT", "200"), "depth.cmt_btcusdt.200"),
-    (Channel("kline", "BTCUSDT", "1m"), "kline.LAST_PRICE.cmt_btcusdt.MINUTE_1"),
-    (Channel("kline", "BTCUSDT", "1M"), "kline.LAST_PRICE.cmt_btcusdt.MONTH_1"),
-    (Channel("kline", "BTCUSDT", "12h"), "kline.LAST_PRICE.cmt_btcusdt.HOUR_12"),
-    (
-        Channel("kline", "BTCUSDT", "1w_MARK_PRICE"),
-        "kline.MARK_PRICE.cmt_btcusdt.WEEK_1",
-    ),
-    (Channel("order"), "orders"),
-    (Channel("position"), "positions"),
-    (Channel("fill"), "fill"),
-    (Channel("account"), "account"),
-]
-
-
-@pytest.mark.parametrize(("channel", "param"), CHANNELS)
-def test_channel_names_round_trip(channel: Channel, param: str) -> None:
-    """channel_param and channel_of are inverses."""
-    codec = V2Codec()
-    assert codec.channel_param(channel) == param
-    assert codec.channel_of(param) == channel
-
-
-@pytest.mark.parametrize(
-    "param",
-    [
-        "ticker",
-        "ticker.cmt_btc-usdt",
-        "depth.cmt_btcusdt.5",
-        "kline.INDEX.cmt_btcusdt.MINUTE_1",
-        "kline.LAST_PRICE.cmt_btcusdt.MINUTE_2",
-        "nonsense.cmt_btcusdt",
-    ],
-)
-def test_channel_of_unknown_is_none(param: str) -> None:
-    """Unknown names map to None."""
-    assert V2Codec().channel_of(param) is None
-
-
-@pytest.mark.parametrize(
-    "channel",
-    [Channel("ticker"), Channel("book", "BTCUSDT", "5"), Channel("kline", "X", "7m")],
-)
-def test_channel_param_rejects_bad_channels(channel: Channel) -> None:
-    """A channel with no V2 form raises ConfigError."""
-    with pytest.raises(ConfigError):
-        V2Codec().channel_param(channel)
-
-
 # -- malformed input -------------------------------------------------------------
 
 
@@ -410,7 +304,7 @@ def test_unknown_payload_channel_is_reported() -> None:
     assert isinstance(result, UnknownPush) and result.type == "funding"
 
 
-GOLDEN = [orjson.loads(load(name)) for name in server_frames()]
+GOLDEN = golden("v2")
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8),
     lambda children: (

@@ -6,7 +6,6 @@ import contextlib
 import copy
 import decimal
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weex_events.errors import DecodeError
-from weex_events.protocol.normalize import percent_text
+from weex_events.protocol.numbers import percent_text
 from weex_events.protocol.v3 import V3Codec
+
+from .golden import golden
 
 NUMBER_TYPES = st.sampled_from([str, Decimal, float])
 
@@ -64,12 +65,7 @@ controls = st.dictionaries(
     max_size=4,
 )
 
-FRAMES = Path(__file__).resolve().parent.parent / "frames"
-GOLDEN = [
-    orjson.loads(path.read_bytes())
-    for path in sorted(FRAMES.glob("*v3-*.json"))
-    if not any(part in path.name for part in ("-request", "-pong-", "-rest-"))
-]
+GOLDEN = golden("v3")
 
 
 @st.composite

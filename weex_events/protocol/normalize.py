@@ -1,54 +1,48 @@
-"""Normalization shared by the V3 and V2 codecs (DESIGN.md §3).
+"""The normalization rules of DESIGN.md §3, for one ``number_type``.
 
 Both generations describe the same facts with different field names; the codecs
-map names, this module applies the rules: number conversion per ``number_type``,
-``change`` in percent, enum words, values computed from two fields (entry and
-average prices, unrealized PnL), and the "closed" flag of kline bars.
+map names, :class:`Normalizer` applies the rules: number conversion per
+``number_type`` (with the converters of :mod:`.numbers`), ``change`` in percent,
+enum words, and the private items (account, position, order, fill) with the
+values computed from two fields (entry and average prices, unrealized PnL).
 
-Every function raises only ``LookupError``, ``TypeError``, ``ValueError``,
-``AttributeError`` or ``ArithmeticError`` on bad input (see :data:`MALFORMED`);
-the codecs turn those into :class:`~weex_events.errors.DecodeError`.
+Every method raises only ``LookupError``, ``TypeError``, ``ValueError``,
+``AttributeError`` or ``ArithmeticError`` on bad input (see
+:data:`.codec.MALFORMED`); the codecs turn those into
+:class:`~weex_events.errors.DecodeError`.
 
-Imports: ``errors``, ``events``; the standard library only.
+Imports: ``errors``, ``.numbers``; the standard library only.
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any, TypeAlias
 
 from ..errors import ConfigError
-from ..events import KLINE_INTERVALS
+from .numbers import (
+    CONTEXT,
+    decimal_in,
+    decimal_percent,
+    float_in,
+    float_out,
+    float_percent,
+    percent_text,
+    plain,
+    text_out,
+    to_bool,
+    to_text,
+)
 
-__all__ = [
-    "MALFORMED",
-    "Field",
-    "KlineTracker",
-    "Normalizer",
-    "percent_text",
-    "split_kline_arg",
-    "to_bool",
-    "to_int",
-    "to_text",
-]
-
-#: The exceptions malformed input raises inside a decoder; codecs catch exactly these.
-MALFORMED = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError)
+__all__ = ["Field", "Normalizer"]
 
 Conv: TypeAlias = Callable[[Any], Any]
 #: ``(output key, wire key, converter or None to pass the value through)``.
 Field: TypeAlias = tuple[str, str, Conv | None]
 
-# Computed values (entry price, PnL) use a private context, so a caller changing
-# the thread's decimal context cannot change what the codec produces.
-_CTX = decimal.Context(
-    prec=34,
-    rounding=decimal.ROUND_HALF_EVEN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
-)
 _ZERO = Decimal(0)
 
 MARGIN_MODES = {"CROSSED": "cross", "SHARED": "cross", "ISOLATED": "isolated"}
@@ -79,51 +73,6 @@ TIMES_IN_FORCE = {
 }
 
 
-def split_kline_arg(arg: str) -> tuple[str, str] | None:
-    """Split a kline channel argument into ``(interval, price basis)``.
-
-    ``"1m"`` -> ``("1m", "LAST_PRICE")``; ``"1m_MARK_PRICE"`` ->
-    ``("1m", "MARK_PRICE")`` (WEEX-WS.md §1.5); ``None`` if it is neither.
-    """
-    interval, _, basis = arg.partition("_")
-    if interval not in KLINE_INTERVALS:
-        return None
-    if not basis:
-        return interval, "LAST_PRICE"
-    if basis not in ("LAST_PRICE", "MARK_PRICE"):
-        return None
-    return interval, basis
-
-
-def to_text(value: Any) -> str:
-    """Return ``value`` if it is a string; numbers on the wire are JSON strings."""
-    if type(value) is str:
-        return value
-    raise TypeError(f"expected a string, got {type(value).__name__}")
-
-
-def to_int(value: Any) -> int:
-    """Return an integer from a JSON integer or a decimal-integer string."""
-    if type(value) is int:
-        return value
-    if type(value) is str:
-        return int(value)
-    raise TypeError(f"expected an integer, got {type(value).__name__}")
-
-
-def to_bool(value: Any) -> bool:
-    """Return a boolean from a JSON boolean or ``"true"``/``"false"``."""
-    if type(value) is bool:
-        return value
-    if type(value) is str:
-        word = value.lower()
-        if word == "true":
-            return True
-        if word == "false":
-            return False
-    raise TypeError(f"expected a boolean, got {value!r:.40}")
-
-
 def word(value: Any, table: dict[str, str] | None = None) -> str:
     """Map an exchange enum word through ``table``; unknown words are lower-cased."""
     if type(value) is not str:
@@ -135,84 +84,6 @@ _margin_mode = partial(word, table=MARGIN_MODES)
 _position_side = partial(word, table=POSITION_SIDES)
 _status = partial(word, table=ORDER_STATUSES)
 _time_in_force = partial(word, table=TIMES_IN_FORCE)
-
-# "0.05" -> "5.", "-0.43" -> "-43.": a fraction's first two decimals as percent.
-_POSITIVE_HEADS = {f"0.{n:02d}": f"{n}." for n in range(100)}
-_NEGATIVE_HEADS = {f"-0.{n:02d}": f"-{n}." for n in range(100)}
-
-
-def percent_text(fraction: Any) -> str:
-    """Shift a decimal fraction's text two places: ``"-0.043605"`` -> ``"-4.3605"``.
-
-    Exact, and done on the text alone (no float, no Decimal) for the plain
-    ``[-]digits[.digits]`` form WEEX sends; equal to
-    ``format(Decimal(fraction).scaleb(2), "f")``. Exponent forms go through
-    Decimal.
-    """
-    if type(fraction) is not str:
-        raise TypeError(f"expected a string, got {type(fraction).__name__}")
-    text = fraction
-    # The common |fraction| < 1 case ("-0.043605", "0.005192"), on the ticker hot
-    # path: one table lookup checks "[-]0.dd" and gives the shifted head ("-4.",
-    # "0."); the rest must be ASCII digits.
-    if text[:1] == "-":
-        head = _NEGATIVE_HEADS.get(text[:5])
-        tail = text[5:]
-    else:
-        head = _POSITIVE_HEADS.get(text[:4])
-        tail = text[4:]
-    if head is not None and tail.isdigit() and tail.isascii():
-        return head + tail
-    sign = ""
-    body = text
-    first = text[:1]
-    if first == "-" or first == "+":
-        sign = "-" if first == "-" else ""
-        body = text[1:]
-    whole, _, frac = body.partition(".")
-    digits = whole + frac
-    if not (digits.isdigit() and digits.isascii()):
-        if "e" in body or "E" in body:
-            return format(Decimal(text).scaleb(2, _CTX), "f")
-        raise ValueError(f"not a decimal number: {text!r:.40}")
-    if len(frac) < 2:
-        frac += "00"[len(frac) :]
-    head = (whole + frac[:2]).lstrip("0") or "0"
-    tail = frac[2:]
-    return sign + head + "." + tail if tail else sign + head
-
-
-def _decimal_in(value: Any) -> Decimal:
-    return Decimal(to_text(value))
-
-
-def _float_in(value: Any) -> float:
-    return float(to_text(value))
-
-
-def _decimal_percent(value: Any) -> Decimal:
-    return Decimal(to_text(value)).scaleb(2, _CTX)
-
-
-def _float_percent(value: Any) -> float:
-    # Via the exact text shift, so -0.043605 gives -4.3605, not -4.360500000000001.
-    return float(percent_text(value))
-
-
-def _plain(value: Decimal) -> Decimal:
-    """``value`` without trailing zeros and without a positive exponent."""
-    value = value.normalize(_CTX)
-    if value.as_tuple().exponent > 0:  # type: ignore[operator]
-        value = value.quantize(Decimal(1), context=_CTX)
-    return value
-
-
-def _text_out(value: Decimal) -> str:
-    return format(_plain(value), "f")
-
-
-def _float_out(value: Decimal) -> float:
-    return float(value)
 
 
 class Normalizer:
@@ -234,11 +105,11 @@ class Normalizer:
         self.percent: Conv
         self.out: Callable[[Decimal], Any]
         if number_type is str:
-            self.num, self.percent, self.out = to_text, percent_text, _text_out
+            self.num, self.percent, self.out = to_text, percent_text, text_out
         elif number_type is Decimal:
-            self.num, self.percent, self.out = _decimal_in, _decimal_percent, _plain
+            self.num, self.percent, self.out = decimal_in, decimal_percent, plain
         elif number_type is float:
-            self.num, self.percent, self.out = _float_in, _float_percent, _float_out
+            self.num, self.percent, self.out = float_in, float_percent, float_out
         else:
             raise ConfigError("number_type", "must be str, decimal.Decimal or float")
         self.marks: dict[str, str] = {} if marks is None else marks
@@ -264,12 +135,12 @@ class Normalizer:
         absent or the denominator is zero."""
         if numerator is None or denominator is None:
             return None
-        den = _decimal_in(denominator)
+        den = decimal_in(denominator)
         if den == _ZERO:
             return None
-        return self.out(_CTX.divide(_decimal_in(numerator), den))
+        return self.out(CONTEXT.divide(decimal_in(numerator), den))
 
-    def account(self, item: Any, coin_key: str, reason: Any) -> dict[str, Any]:
+    def account(self, item: Any, coin_key: str) -> dict[str, Any]:
         """Account (collateral) item: contract ``amount`` or spot ``equity``."""
         num = self.num
         data = self._item(
@@ -284,11 +155,9 @@ class Normalizer:
             ),
             None,
         )
-        if reason is not None:
-            data["reason"] = reason
         return data
 
-    def position(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
+    def position(self, item: Any, symbol: str | None) -> dict[str, Any]:
         """Position item; entry price and unrealized PnL are computed."""
         num = self.num
         data = self._item(
@@ -312,8 +181,6 @@ class Normalizer:
                 pnl = self._unrealized(symbol, data.get("side"), size, open_value)
                 if pnl is not None:
                     data["unrealized_pnl"] = pnl
-        if reason is not None:
-            data["reason"] = reason
         return data
 
     def _unrealized(self, symbol: str, side: Any, size: Any, open_value: Any) -> Any:
@@ -329,13 +196,13 @@ class Normalizer:
         except (decimal.InvalidOperation, TypeError):
             # A bad mark on a ticker frame must not break position frames.
             return None
-        worth = _CTX.multiply(mark_value, _decimal_in(size))
-        cost = _decimal_in(open_value)
+        worth = CONTEXT.multiply(mark_value, decimal_in(size))
+        cost = decimal_in(open_value)
         if side == "long":
-            return self.out(_CTX.subtract(worth, cost))
-        return self.out(_CTX.subtract(cost, worth))
+            return self.out(CONTEXT.subtract(worth, cost))
+        return self.out(CONTEXT.subtract(cost, worth))
 
-    def order(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
+    def order(self, item: Any, symbol: str | None) -> dict[str, Any]:
         """Order item; the average fill price is computed."""
         num = self.num
         data = self._item(
@@ -358,11 +225,9 @@ class Normalizer:
         avg = self._ratio(item.get("cumFillValue"), item.get("cumFillSize"))
         if avg is not None:
             data["avg_price"] = avg
-        if reason is not None:
-            data["reason"] = reason
         return data
 
-    def fill(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
+    def fill(self, item: Any, symbol: str | None) -> dict[str, Any]:
         """Fill item; the price is ``fillValue / fillSize``."""
         num = self.num
         data = self._item(
@@ -381,72 +246,4 @@ class Normalizer:
         price = self._ratio(item.get("fillValue"), item.get("fillSize"))
         if price is not None:
             data["price"] = price
-        if reason is not None:
-            data["reason"] = reason
         return data
-
-
-#: One bar to report: ``(data with "closed" set, raw item)``.
-Bar: TypeAlias = tuple[dict[str, Any], Any]
-
-
-class KlineTracker:
-    """The open bar of each kline series, to derive the missing "closed" flag.
-
-    WEEX-WS.md §1.5: there is no closed flag on the wire; a bar is closed when a
-    bar with a later start time arrives. The tracker keeps the last bar per
-    series (symbol, interval, price basis), at most ``limit`` series, evicting
-    the least recently started one.
-    """
-
-    __slots__ = ("_limit", "_open")
-
-    def __init__(self, limit: int = 4096) -> None:
-        self._limit = limit
-        self._open: dict[Hashable, Bar] = {}
-
-    def __len__(self) -> int:
-        return len(self._open)
-
-    def _remember(self, series: Hashable, bar: Bar) -> None:
-        self._open.pop(series, None)
-        if len(self._open) >= self._limit:
-            del self._open[next(iter(self._open))]
-        self._open[series] = bar
-
-    def snapshot(
-        self, bars: Sequence[tuple[Hashable, dict[str, Any], Any]]
-    ) -> list[Bar]:
-        """History bars: all closed except the latest of each series."""
-        latest: dict[Hashable, int] = {}
-        for series, data, _ in bars:
-            start = data["start"]
-            if start > latest.get(series, start - 1):
-                latest[series] = start
-        out: list[Bar] = []
-        for series, data, raw in bars:
-            data["closed"] = closed = data["start"] < latest[series]
-            if not closed:
-                self._remember(series, (data, raw))
-            out.append((data, raw))
-        return out
-
-    def update(self, series: Hashable, data: dict[str, Any], raw: Any) -> list[Bar]:
-        """A live bar; returns the bar it closes (if any) first, then the bar."""
-        previous = self._open.get(series)
-        start = data["start"]
-        if previous is not None:
-            prev_start = previous[0]["start"]
-            if start < prev_start:
-                # A late update of a bar already superseded: it is closed.
-                data["closed"] = True
-                return [(data, raw)]
-            if start == prev_start:
-                data["closed"] = False
-                self._open[series] = (data, raw)
-                return [(data, raw)]
-        data["closed"] = False
-        self._remember(series, (data, raw))
-        if previous is None:
-            return [(data, raw)]
-        return [({**previous[0], "closed": True}, previous[1]), (data, raw)]

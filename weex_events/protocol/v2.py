@@ -5,10 +5,12 @@ command, replies by channel instead of by id, and wraps pushes in
 ``{"event":"payload","channel":..,"data":[..]}`` (public) or
 ``{"type":"trade-event",..,"msg":{"data":{key:[..]}}}`` (private).
 :class:`V2Codec` gives users exactly the events and normalized data the V3 codec
-gives for the same facts; it shares the rules in :mod:`.normalize`.
+gives for the same facts: it reads its own wire format and leaves the rest
+(messages from trades, bars and private items, the closed flag, the rules of
+:mod:`.normalize`) to :class:`~.codec.BaseCodec`, which the V3 codec shares.
 
-Imports: ``errors``, ``events``, ``protocol`` (its control types), ``.normalize``,
-``.symbols``, orjson.
+Imports: ``errors``, ``events``, ``protocol`` (its types), ``.codec``,
+``.control``, ``.normalize``, ``.numbers``, ``.symbols``, orjson.
 """
 
 from __future__ import annotations
@@ -19,30 +21,17 @@ from typing import Any
 import orjson
 
 from ..errors import ConfigError, DecodeError
-from ..events import Channel, StreamMessage
-from . import Decoded, DepthUpdate, Reply, ServerPing, UnknownPush
-from .normalize import (
-    MALFORMED,
-    Field,
-    KlineTracker,
-    Normalizer,
-    split_kline_arg,
-    to_bool,
-    to_int,
-    to_text,
-)
+from ..events import Channel
+from . import Decoded, DepthUpdate, ServerPing, UnknownPush, new_message
+from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
+from .control import v2_control
+from .normalize import Field
+from .numbers import to_int, to_text
 from .symbols import from_v2, to_v2
 
 __all__ = ["V2Codec"]
 
-# WEEX-WS.md §2: private channels and the key their list sits under in msg.data.
-_PRIVATE_PARAMS = {
-    "order": "orders",
-    "position": "positions",
-    "fill": "fill",
-    "account": "account",
-}
-_PRIVATE_KINDS = {param: kind for kind, param in _PRIVATE_PARAMS.items()}
+# WEEX-WS.md §2: the key a private channel's list sits under in msg.data.
 _PRIVATE_DATA_KEYS = {
     "account": "collateral",
     "position": "position",
@@ -67,24 +56,11 @@ _INTERVALS = {
 }
 _INTERVALS_BACK = {wire: user for user, wire in _INTERVALS.items()}
 _BASES = ("LAST_PRICE", "MARK_PRICE")
-_REPLY_ACTIONS = {"subscribed": "subscribe", "unsubscribed": "unsubscribe"}
+# WEEX-WS.md §2: channel prefixes of the ticker and trade streams.
+_STREAMS = {"ticker": "ticker", "trade": "trades"}
+_STREAMS_BACK = {wire: kind for kind, wire in _STREAMS.items()}
 
 _Handler = Callable[[dict[str, Any], list[str], float], Decoded]
-
-
-def _dumps(obj: dict[str, Any]) -> str:
-    return orjson.dumps(obj).decode()
-
-
-def _why(msg: Any, exc: BaseException) -> str:
-    """A short reason for a malformed frame, naming its channel."""
-    if type(msg) is not dict:
-        return "not a JSON object"
-    channel = msg.get("channel")
-    what = f"{channel!s:.40} frame" if channel is not None else "frame"
-    if isinstance(exc, KeyError):
-        return f"malformed {what}: missing field {exc}"
-    return f"malformed {what}: {type(exc).__name__}: {exc!s:.100}"
 
 
 def _levels(rows: Any) -> list[tuple[str, str]]:
@@ -94,28 +70,26 @@ def _levels(rows: Any) -> list[tuple[str, str]]:
     return [(to_text(row["price"]), to_text(row["size"])) for row in rows]
 
 
-class V2Codec:
+class V2Codec(BaseCodec):
     """Encode V2 commands and decode V2 frames into V3-identical messages.
 
-    Args:
-        number_type: type of prices, sizes and amounts in ``data``: ``str``
-            (exact wire text), ``decimal.Decimal`` or ``float``.
-        marks: a dict shared by a client's public and private codecs: ticker
-            frames store the latest mark price text per symbol in it, position
-            frames read it to compute ``unrealized_pnl``.
-
-    Raises:
-        ConfigError: ``number_type`` is not one of the three.
+    Arguments, attributes and errors as for :class:`~.codec.BaseCodec`.
     """
 
     batch_commands = False
+    generation = "V2"
+    _FRAME_LABEL = ("channel", 40)
+    _COIN_KEY = "coinId"
+    _SYMBOL_KEY = "contractId"
+    _MAKER_KEY = "buyerMaker"
+    _TRADE_TIME_KEY = "time"
+    _wire_symbol = staticmethod(to_v2)
 
     def __init__(
         self, *, number_type: type = str, marks: dict[str, str] | None = None
     ) -> None:
-        norm = self._norm = Normalizer(number_type, marks)
-        self.marks = norm.marks
-        self._klines = KlineTracker()
+        super().__init__(number_type=number_type, marks=marks)
+        norm = self._norm
         num = norm.num
         # WEEX-WS.md §2 wire names -> DESIGN.md §1 keys (V2 has no open or index).
         self._ticker_fields: tuple[Field, ...] = (
@@ -143,12 +117,6 @@ class V2Codec:
             ("volume", "size", num),
             ("quote_volume", "value", num),
         )
-        self._private_items = {
-            "account": self._account,
-            "position": norm.position,
-            "order": norm.order,
-            "fill": norm.fill,
-        }
         self._handlers: dict[str, _Handler] = {
             "ticker": self._ticker,
             "depth": self._depth,
@@ -162,52 +130,25 @@ class V2Codec:
 
     # -- channels and commands -------------------------------------------------
 
-    def channel_param(self, channel: Channel) -> str:
-        """The V2 channel name: ``"ticker.cmt_btcusdt"``, ``"orders"``...
+    def _stream_param(self, kind: str, sym: str) -> str:
+        # WEEX-WS.md §2: "ticker.cmt_btcusdt", "trades.cmt_btcusdt".
+        return f"{_STREAMS[kind]}.{sym}"
 
-        Raises:
-            ConfigError: the channel has no V2 form.
-        """
-        kind, symbol, arg = channel
-        private = _PRIVATE_PARAMS.get(kind)
-        if private is not None:
-            return private
-        if symbol is None:
-            raise ConfigError("symbol", f"channel {kind!r} needs a symbol")
-        sym = to_v2(symbol)
-        if kind == "ticker":
-            return f"ticker.{sym}"
-        if kind == "trade":
-            return f"trades.{sym}"
-        if kind == "book":
-            depth = arg or "15"
-            if depth not in ("15", "200"):
-                raise ConfigError("level", f"WEEX serves 15 or 200 levels, not {arg!r}")
-            return f"depth.{sym}.{depth}"
-        if kind == "kline":
-            split = split_kline_arg(arg or "1m")
-            if split is None:
-                raise ConfigError("interval", f"not a WEEX kline interval: {arg!r}")
-            interval, basis = split
-            return f"kline.{basis}.{sym}.{_INTERVALS[interval]}"
-        raise ConfigError("kind", f"no V2 channel for {kind!r}")
+    def _book_param(self, sym: str, depth: str) -> str:
+        return f"depth.{sym}.{depth}"
 
-    def channel_of(self, param: str) -> Channel | None:
-        """The channel a V2 name denotes, else ``None``.
+    def _kline_param(self, sym: str, arg: str, interval: str, basis: str) -> str:
+        # WEEX-WS.md §2: kline.<basis>.<symbol>.<interval name>.
+        return f"kline.{basis}.{sym}.{_INTERVALS[interval]}"
 
-        A ``LAST_PRICE`` kline maps to the plain interval (``"1m"``), a
-        ``MARK_PRICE`` one to ``"1m_MARK_PRICE"``.
-        """
-        if not isinstance(param, str):
-            return None
-        kind = _PRIVATE_KINDS.get(param)
-        if kind is not None:
-            return Channel(kind)
+    def _public_channel(self, param: str) -> Channel | None:
+        # A LAST_PRICE kline maps to the plain interval ("1m"), a MARK_PRICE one
+        # to "1m_MARK_PRICE".
         parts = param.split(".")
         try:
-            if parts[0] in ("ticker", "trades") and len(parts) == 2:
-                name = "ticker" if parts[0] == "ticker" else "trade"
-                return Channel(name, from_v2(parts[1]))
+            stream = _STREAMS_BACK.get(parts[0])
+            if stream is not None and len(parts) == 2:
+                return Channel(stream, from_v2(parts[1]))
             if parts[0] == "depth" and len(parts) == 3 and parts[2] in ("15", "200"):
                 return Channel("book", from_v2(parts[1]), parts[2])
             if parts[0] == "kline" and len(parts) == 4 and parts[1] in _BASES:
@@ -226,7 +167,7 @@ class V2Codec:
         Raises:
             ConfigError: ``params`` does not hold exactly one channel.
         """
-        return _dumps({"event": "subscribe", "channel": _single(params)})
+        return dumps({"event": "subscribe", "channel": _single(params)})
 
     def encode_unsubscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"event":"unsubscribe","channel":..}``; one channel per command.
@@ -234,7 +175,7 @@ class V2Codec:
         Raises:
             ConfigError: ``params`` does not hold exactly one channel.
         """
-        return _dumps({"event": "unsubscribe", "channel": _single(params)})
+        return dumps({"event": "unsubscribe", "channel": _single(params)})
 
     def encode_ping(self, req_id: int) -> str:
         """``{"event":"ping","time":"<req_id>"}``.
@@ -242,13 +183,13 @@ class V2Codec:
         WEEX-WS.md §2 documents only server pings; the client's keepalive should
         rely on WebSocket pings instead.
         """
-        return _dumps({"event": "ping", "time": str(req_id)})
+        return dumps({"event": "ping", "time": str(req_id)})
 
     def encode_pong(self, ping: ServerPing, req_id: int) -> str:
         """``{"event":"pong","time":..}`` echoing the ping's time (WEEX-WS.md §2)."""
         if ping.time is None:
-            return _dumps({"event": "pong"})
-        return _dumps({"event": "pong", "time": ping.time})
+            return dumps({"event": "pong"})
+        return dumps({"event": "pong", "time": ping.time})
 
     # -- decoding --------------------------------------------------------------
 
@@ -276,32 +217,9 @@ class V2Codec:
                 if handler is None:
                     return UnknownPush(parts[0], msg)
                 return handler(msg, parts, received_at)
-            return self._control(event, msg)
+            return v2_control(event, msg)
         except MALFORMED as exc:
-            raise DecodeError(_why(msg, exc), frame) from exc
-
-    @staticmethod
-    def _control(event: Any, msg: dict[str, Any]) -> Decoded:
-        if event == "ping":
-            # WEEX-WS.md §2: {"event":"ping","time":"<ms>"}, echoed in the pong.
-            time = msg.get("time")
-            if time is not None and type(time) is not str:
-                time = str(to_int(time))
-            return ServerPing(time, private=False)
-        channel = msg.get("channel")
-        if channel is not None:
-            to_text(channel)
-        action = _REPLY_ACTIONS.get(event) if type(event) is str else None
-        if action is not None:
-            return Reply(None, True, channel=channel, action=action)
-        if event == "error":
-            # WEEX-WS.md §2 [open]: {"event":"error","channel":..,"code":..,"msg":..}.
-            text = msg.get("msg")
-            return Reply(None, False, None if text is None else str(text), channel)
-        if event == "pong":
-            # An answer to encode_ping; it matches no pending command.
-            return Reply(None, True, action="pong")
-        return UnknownPush(event if type(event) is str else "unknown", msg)
+            raise DecodeError(self._why(msg, exc), frame) from exc
 
     def _ticker(
         self, msg: dict[str, Any], parts: list[str], received_at: float
@@ -318,7 +236,7 @@ class V2Codec:
                 self.marks[symbol] = mark
             # V2 tickers carry no event time.
             out.append(
-                StreamMessage(
+                new_message(
                     event, "ticker", symbol, data, received_at, received_at, item
                 )
             )
@@ -327,56 +245,22 @@ class V2Codec:
     def _trades(
         self, msg: dict[str, Any], parts: list[str], received_at: float
     ) -> Decoded:
-        # WEEX-WS.md §2: no trade id and no symbol in the item.
+        # WEEX-WS.md §2: no trade id and no symbol in the item, no frame time.
         symbol = from_v2(parts[1])
-        event = "trade:" + symbol
-        pick = self._norm.pick
-        out = []
-        for item in msg["data"]:
-            data: dict[str, Any] = {"symbol": symbol}
-            pick(data, item, self._trade_fields)
-            maker = item.get("buyerMaker")
-            if maker is not None:
-                # DESIGN.md §3: side is the taker's; buyer is maker -> taker sold.
-                data["side"] = "sell" if to_bool(maker) else "buy"
-            timestamp = received_at
-            when = item.get("time")
-            if when is not None:
-                data["time"] = when = to_int(when)
-                timestamp = when / 1000
-            out.append(
-                StreamMessage(
-                    event, "trade", symbol, data, timestamp, received_at, item
-                )
-            )
-        return out
+        return self._trade_messages(symbol, msg["data"], received_at, received_at)
 
     def _kline(
         self, msg: dict[str, Any], parts: list[str], received_at: float
     ) -> Decoded:
-        # kline.<basis>.<symbol>.<interval>; the item has no interval (§2).
+        # kline.<basis>.<symbol>.<interval>; the item has no interval (§2), and
+        # the frame no time.
         _, basis, wire_symbol, wire_interval = parts
         symbol = from_v2(wire_symbol)
         interval = _INTERVALS_BACK[wire_interval]
-        pick = self._norm.pick
-        bars = []
-        for item in msg["data"]:
-            data: dict[str, Any] = {"symbol": symbol, "interval": interval}
-            pick(data, item, self._kline_fields)
-            if "start" not in data:
-                raise KeyError("klineTime")
-            bars.append(((symbol, interval, basis), data, item))
-        if msg.get("type") == "snapshot":
-            closed = self._klines.snapshot(bars)
-        else:
-            closed = []
-            for series, data, item in bars:
-                closed += self._klines.update(series, data, item)
-        event = "kline:" + symbol
-        return [
-            StreamMessage(event, "kline", symbol, data, received_at, received_at, item)
-            for data, item in closed
-        ]
+        snapshot = msg.get("type") == "snapshot"
+        return self._kline_messages(
+            symbol, interval, basis, msg["data"], snapshot, received_at, received_at
+        )
 
     def _depth(
         self, msg: dict[str, Any], parts: list[str], received_at: float
@@ -400,15 +284,11 @@ class V2Codec:
             raw=item,
         )
 
-    def _account(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
-        return self._norm.account(item, "coinId", reason)
-
     def _private(
         self, msg: dict[str, Any], parts: list[str], received_at: float
     ) -> Decoded:
         # WEEX-WS.md §2: msg.data.<key> holds the list; contractId is the symbol.
-        kind = _PRIVATE_KINDS[parts[0]]
-        normalize = self._private_items[kind]
+        kind = PRIVATE_KINDS[parts[0]]
         body = msg["msg"]
         items = body["data"][_PRIVATE_DATA_KEYS[kind]]
         if type(items) is not list:
@@ -418,18 +298,7 @@ class V2Codec:
             to_text(reason)
         stamp = body.get("time")
         timestamp = received_at if stamp is None else to_int(stamp) / 1000
-        out = []
-        for item in items:
-            if type(item) is not dict:
-                raise TypeError("private item is not an object")
-            raw_symbol = item.get("contractId")
-            symbol = from_v2(raw_symbol) if raw_symbol else None
-            data = normalize(item, symbol, reason)
-            event = kind if symbol is None else f"{kind}:{symbol}"
-            out.append(
-                StreamMessage(event, kind, symbol, data, timestamp, received_at, item)
-            )
-        return out
+        return self._private_messages(kind, items, reason, timestamp, received_at)
 
 
 def _single(params: Sequence[str]) -> str:

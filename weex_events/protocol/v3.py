@@ -3,11 +3,13 @@
 Commands are JSON-RPC-like (``{"method":"SUBSCRIBE","params":[..],"id":n}``) and
 carry several channels each. Pushes have ``e`` (type), ``E`` (ms) and ``s``
 (symbol); private pushes add ``v`` and ``msgEvent``. :class:`V3Codec` decodes by
-value, dispatching on ``e`` through a table of bound methods (the ticker path is
-the hottest code in the SDK), and normalizes with :mod:`.normalize`.
+value, dispatching on ``e`` through a table of bound methods. The ticker and
+depth paths are the hottest code in the SDK and are written out here in full;
+trades, bars and private items are read here and turned into messages by
+:class:`~.codec.BaseCodec`.
 
-Imports: ``errors``, ``events``, ``protocol`` (its control types), ``.normalize``,
-``.symbols``, orjson.
+Imports: ``errors``, ``events``, ``protocol`` (its types), ``.codec``,
+``.control``, ``.klines``, ``.normalize``, ``.numbers``, ``.symbols``, orjson.
 """
 
 from __future__ import annotations
@@ -20,38 +22,16 @@ import orjson
 
 from ..errors import ConfigError, DecodeError
 from ..events import Channel
-from . import (
-    Decoded,
-    DepthUpdate,
-    Greeting,
-    Reply,
-    ServerPing,
-    UnknownPush,
-    new_message,
-)
-from .normalize import (
-    MALFORMED,
-    Field,
-    KlineTracker,
-    Normalizer,
-    percent_text,
-    split_kline_arg,
-    to_bool,
-    to_int,
-    to_text,
-)
+from . import Decoded, DepthUpdate, ServerPing, new_message
+from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
+from .control import v3_control
+from .klines import split_kline_arg
+from .normalize import Field
+from .numbers import percent_text, to_int, to_text
 from .symbols import normalize as user_symbol
 
 __all__ = ["V3Codec"]
 
-# WEEX-WS.md §1.6: private params are bare names; kinds are the SDK's event kinds.
-_PRIVATE_PARAMS = {
-    "order": "orders",
-    "position": "positions",
-    "fill": "fill",
-    "account": "account",
-}
-_PRIVATE_KINDS = {param: kind for kind, param in _PRIVATE_PARAMS.items()}
 # WEEX-WS.md §1.5: "depth" alone means 15 levels.
 _DEPTHS = {"depth": "15", "depth15": "15", "depth200": "200"}
 # WEEX-WS.md §1.5 ticker wire names of the decimal fields, in DESIGN.md §1 order;
@@ -79,21 +59,6 @@ _Handler = Callable[[dict[str, Any], float], Decoded]
 _loads = orjson.loads
 
 
-def _dumps(obj: dict[str, Any]) -> str:
-    return orjson.dumps(obj).decode()
-
-
-def _why(msg: Any, exc: BaseException) -> str:
-    """A short reason for a malformed frame, naming the frame type."""
-    if type(msg) is not dict:
-        return "not a JSON object"
-    kind = msg.get("e")
-    what = f"{kind!s:.30} frame" if kind is not None else "frame"
-    if isinstance(exc, KeyError):
-        return f"malformed {what}: missing field {exc}"
-    return f"malformed {what}: {type(exc).__name__}: {exc!s:.100}"
-
-
 def _levels(rows: Any) -> list[tuple[str, str]]:
     """``[[price, size], ...]`` as ``(price, size)`` text tuples (WEEX-WS.md §1.5).
 
@@ -118,28 +83,26 @@ def _levels(rows: Any) -> list[tuple[str, str]]:
     return out
 
 
-class V3Codec:
+class V3Codec(BaseCodec):
     """Encode V3 commands and decode V3 frames.
 
-    Args:
-        number_type: type of prices, sizes and amounts in ``data``: ``str``
-            (exact wire text), ``decimal.Decimal`` or ``float``.
-        marks: a dict shared by a client's public and private codecs: ticker
-            frames store the latest mark price text per symbol in it, position
-            frames read it to compute ``unrealized_pnl``.
-
-    Raises:
-        ConfigError: ``number_type`` is not one of the three.
+    Arguments, attributes and errors as for :class:`~.codec.BaseCodec`.
     """
 
     batch_commands = True
+    generation = "V3"
+    _FRAME_LABEL = ("e", 30)
+    _COIN_KEY = "coin"
+    _SYMBOL_KEY = "symbol"
+    _MAKER_KEY = "m"
+    _TRADE_TIME_KEY = "T"
+    _wire_symbol = staticmethod(user_symbol)
 
     def __init__(
         self, *, number_type: type = str, marks: dict[str, str] | None = None
     ) -> None:
-        norm = self._norm = Normalizer(number_type, marks)
-        self.marks = norm.marks
-        self._klines = KlineTracker()
+        super().__init__(number_type=number_type, marks=marks)
+        norm = self._norm
         self._symbols: dict[str, tuple[str, str]] = {}
         num = norm.num
         self._text = number_type is str
@@ -162,12 +125,6 @@ class V3Codec:
             ("quote_volume", "q", num),
             ("trades", "n", to_int),
         )
-        self._private_items = {
-            "account": self._account,
-            "position": norm.position,
-            "order": norm.order,
-            "fill": norm.fill,
-        }
         self._handlers: dict[str, _Handler] = {
             "ticker": self._ticker,
             "depth": self._depth,
@@ -184,43 +141,19 @@ class V3Codec:
 
     # -- channels and commands -------------------------------------------------
 
-    def channel_param(self, channel: Channel) -> str:
-        """The V3 param of ``channel``: ``"BTCUSDT@ticker"``, ``"orders"``...
+    def _stream_param(self, kind: str, sym: str) -> str:
+        # WEEX-WS.md §1.4: "BTCUSDT@ticker", "BTCUSDT@trade".
+        return f"{sym}@{kind}"
 
-        Raises:
-            ConfigError: the channel has no V3 form (unknown kind, missing or bad
-                symbol, bad depth or interval).
-        """
-        kind, symbol, arg = channel
-        private = _PRIVATE_PARAMS.get(kind)
-        if private is not None:
-            return private
-        if symbol is None:
-            raise ConfigError("symbol", f"channel {kind!r} needs a symbol")
-        sym = user_symbol(symbol)
-        if kind == "ticker":
-            return f"{sym}@ticker"
-        if kind == "trade":
-            return f"{sym}@trade"
-        if kind == "book":
-            depth = arg or "15"
-            if depth not in ("15", "200"):
-                raise ConfigError("level", f"WEEX serves 15 or 200 levels, not {arg!r}")
-            return f"{sym}@depth{depth}"
-        if kind == "kline":
-            interval = arg or "1m"
-            if split_kline_arg(interval) is None:
-                raise ConfigError("interval", f"not a WEEX kline interval: {arg!r}")
-            return f"{sym}@kline_{interval}"
-        raise ConfigError("kind", f"no V3 channel for {kind!r}")
+    def _book_param(self, sym: str, depth: str) -> str:
+        return f"{sym}@depth{depth}"
 
-    def channel_of(self, param: str) -> Channel | None:
-        """The channel a V3 param names (symbol case-insensitive), else ``None``."""
-        if not isinstance(param, str):
-            return None
-        kind = _PRIVATE_KINDS.get(param)
-        if kind is not None:
-            return Channel(kind)
+    def _kline_param(self, sym: str, arg: str, interval: str, basis: str) -> str:
+        # WEEX-WS.md §1.5: the argument as given, "1m" or "1m_MARK_PRICE".
+        return f"{sym}@kline_{arg}"
+
+    def _public_channel(self, param: str) -> Channel | None:
+        # Symbols are case-insensitive; bare "depth" means 15 levels.
         symbol, at, stream = param.partition("@")
         if not at:
             return None
@@ -239,19 +172,19 @@ class V3Codec:
 
     def encode_subscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"method":"SUBSCRIBE","params":[..],"id":n}`` (WEEX-WS.md §1.4)."""
-        return _dumps({"method": "SUBSCRIBE", "params": list(params), "id": req_id})
+        return dumps({"method": "SUBSCRIBE", "params": list(params), "id": req_id})
 
     def encode_unsubscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"method":"UNSUBSCRIBE","params":[..],"id":n}`` (WEEX-WS.md §1.4)."""
-        return _dumps({"method": "UNSUBSCRIBE", "params": list(params), "id": req_id})
+        return dumps({"method": "UNSUBSCRIBE", "params": list(params), "id": req_id})
 
     def encode_ping(self, req_id: int) -> str:
         """``{"method":"PING","id":n}``; the server acks it as a :class:`Reply`."""
-        return _dumps({"method": "PING", "id": req_id})
+        return dumps({"method": "PING", "id": req_id})
 
     def encode_pong(self, ping: ServerPing, req_id: int) -> str:
         """``{"method":"PONG","id":n}``; V3 does not echo the ping's time (§1.3)."""
-        return _dumps({"method": "PONG", "id": req_id})
+        return dumps({"method": "PONG", "id": req_id})
 
     # -- decoding --------------------------------------------------------------
 
@@ -279,47 +212,9 @@ class V3Codec:
             handler = self._handlers.get(msg.get("e"))
             if handler is not None:
                 return handler(msg, received_at)
-            return self._other(msg)
+            return v3_control(msg)
         except MALFORMED as exc:
-            raise DecodeError(_why(msg, exc), frame) from exc
-
-    def _other(self, msg: dict[str, Any]) -> Decoded:
-        kind = msg.get("e")
-        if kind is not None:
-            return UnknownPush(kind if type(kind) is str else "unknown", msg)
-        return self._control(msg)
-
-    def _control(self, msg: dict[str, Any]) -> Decoded:
-        if "result" in msg:
-            return self._reply(msg)
-        event = msg.get("event")
-        if event == "ping":
-            # WEEX-WS.md §1.3: public ping {"event":"ping","time":"<ms>"}.
-            return ServerPing(_ping_time(msg.get("time")), private=False)
-        if event == "connected":
-            # WEEX-WS.md §1.1: greeting {"cid":..,"event":"connected","time":"<ms>"}.
-            cid, time = msg.get("cid"), msg.get("time")
-            return Greeting(
-                None if cid is None else str(cid),
-                None if time is None else to_int(time),
-            )
-        if msg.get("type") == "ping":
-            # WEEX-WS.md §1.3: private ping {"type":"ping","time":"<ms>"}.
-            return ServerPing(_ping_time(msg.get("time")), private=True)
-        return UnknownPush("unknown", msg)
-
-    @staticmethod
-    def _reply(msg: dict[str, Any]) -> Reply:
-        # WEEX-WS.md §1.4: ids are echoed as sent (int or numeric string); a
-        # reject of an unparseable message has no id.
-        ok = msg["result"]
-        if type(ok) is not bool:
-            raise TypeError("'result' is not a boolean")
-        req_id = msg.get("id")
-        if req_id is not None and type(req_id) is not int and type(req_id) is not str:
-            raise TypeError("'id' is neither an integer nor a string")
-        text = msg.get("msg")
-        return Reply(req_id, ok, None if text is None else str(text))
+            raise DecodeError(self._why(msg, exc), frame) from exc
 
     def _names(self, wire: Any) -> tuple[str, str]:
         """The user symbol and ticker event name of a wire ``s`` (cached)."""
@@ -337,13 +232,14 @@ class V3Codec:
         # read with one itemgetter and its ten text fields checked with one join
         # (it raises TypeError unless every one is a str); anything else (spot
         # tickers without mark/index, counts as text, bad values) takes
-        # _ticker_fields, which also raises the precise error.
+        # _ticker_data, which also raises the precise error.
         s = msg["s"]
         try:
             symbol, event = self._symbols[s]
         except (KeyError, TypeError):
             symbol, event = self._names(s)
         item = msg["d"][0]
+        data = None
         if self._text:
             try:
                 last, mark, index, open_, high, low, vol, qvol, delta, change, n = (
@@ -369,29 +265,26 @@ class V3Codec:
                         "trades": n,
                     }
                     self.marks[symbol] = mark
-                    stamp = msg.get("E")
-                    return [
-                        new_message(
-                            event,
-                            "ticker",
-                            symbol,
-                            data,
-                            received_at if stamp is None else stamp / 1000,
-                            received_at,
-                            item,
-                        )
-                    ]
-        return self._ticker_fields(msg, item, symbol, event, received_at)
+        if data is None:
+            data = self._ticker_data(item, symbol)
+        stamp = msg.get("E")
+        return [
+            new_message(
+                event,
+                "ticker",
+                symbol,
+                data,
+                received_at if stamp is None else stamp / 1000,
+                received_at,
+                item,
+            )
+        ]
 
-    def _ticker_fields(
-        self,
-        msg: dict[str, Any],
-        item: Any,
-        symbol: str,
-        event: str,
-        received_at: float,
-    ) -> Decoded:
-        """A ticker field by field: keys may be missing, any number_type."""
+    def _ticker_data(self, item: Any, symbol: str) -> dict[str, Any]:
+        """A ticker field by field: keys may be missing, any number_type.
+
+        Stores the mark price, like the fast path.
+        """
         get = item.get
         data: dict[str, Any] = {"symbol": symbol}
         if self._text:
@@ -416,69 +309,26 @@ class V3Codec:
         mark = data.get("mark")
         if mark is not None:
             self.marks[symbol] = get("m")
-        stamp = msg.get("E")
-        return [
-            new_message(
-                event,
-                "ticker",
-                symbol,
-                data,
-                received_at if stamp is None else stamp / 1000,
-                received_at,
-                item,
-            )
-        ]
+        return data
 
     def _trades(self, msg: dict[str, Any], received_at: float) -> Decoded:
         symbol = self._names(msg["s"])[0]
         stamp = msg.get("E")
         frame_time = received_at if stamp is None else stamp / 1000
-        event = "trade:" + symbol
-        pick = self._norm.pick
-        out = []
-        for item in msg["d"]:
-            data: dict[str, Any] = {"symbol": symbol}
-            pick(data, item, self._trade_fields)
-            maker = item.get("m")
-            if maker is not None:
-                # DESIGN.md §3: side is the taker's; buyer is maker -> taker sold.
-                data["side"] = "sell" if to_bool(maker) else "buy"
-            when = item.get("T")
-            timestamp = frame_time
-            if when is not None:
-                data["time"] = when = to_int(when)
-                timestamp = when / 1000  # the trade's own time
-            out.append(
-                new_message(event, "trade", symbol, data, timestamp, received_at, item)
-            )
-        return out
+        return self._trade_messages(symbol, msg["d"], frame_time, received_at)
 
     def _kline(self, msg: dict[str, Any], received_at: float) -> Decoded:
+        # WEEX-WS.md §1.5: the price basis is "p"; each bar names its interval.
         symbol = self._names(msg["s"])[0]
         basis = msg.get("p")
         if basis is not None:
             to_text(basis)
         stamp = msg.get("E")
         timestamp = received_at if stamp is None else stamp / 1000
-        pick = self._norm.pick
-        bars = []
-        for item in msg["d"]:
-            data: dict[str, Any] = {"symbol": symbol}
-            pick(data, item, self._kline_fields)
-            if "start" not in data:
-                raise KeyError("t")
-            bars.append(((symbol, data.get("interval"), basis), data, item))
-        if msg["e"] == "klineSnapshot":
-            closed = self._klines.snapshot(bars)
-        else:
-            closed = []
-            for series, data, item in bars:
-                closed += self._klines.update(series, data, item)
-        event = "kline:" + symbol
-        return [
-            new_message(event, "kline", symbol, data, timestamp, received_at, item)
-            for data, item in closed
-        ]
+        snapshot = msg["e"] == "klineSnapshot"
+        return self._kline_messages(
+            symbol, None, basis, msg["d"], snapshot, timestamp, received_at
+        )
 
     def _depth(self, msg: dict[str, Any], received_at: float) -> Decoded:
         # Fields are read and checked in the order the frame's faults have
@@ -517,13 +367,9 @@ class V3Codec:
             msg,
         )
 
-    def _account(self, item: Any, symbol: str | None, reason: Any) -> dict[str, Any]:
-        return self._norm.account(item, "coin", reason)
-
     def _private(self, msg: dict[str, Any], received_at: float) -> Decoded:
         # WEEX-WS.md §1.6: {"e","E","v","msgEvent","d":[..]}, one message per item.
-        kind = _PRIVATE_KINDS[msg["e"]]
-        normalize = self._private_items[kind]
+        kind = PRIVATE_KINDS[msg["e"]]
         items = msg["d"]
         if type(items) is not list:
             raise TypeError("'d' is not a list")
@@ -532,24 +378,4 @@ class V3Codec:
             to_text(reason)
         stamp = msg.get("E")
         timestamp = received_at if stamp is None else stamp / 1000
-        out = []
-        for item in items:
-            if type(item) is not dict:
-                raise TypeError("private item is not an object")
-            raw_symbol = item.get("symbol")
-            symbol = user_symbol(raw_symbol) if raw_symbol else None
-            data = normalize(item, symbol, reason)
-            event = kind if symbol is None else f"{kind}:{symbol}"
-            out.append(
-                new_message(event, kind, symbol, data, timestamp, received_at, item)
-            )
-        return out
-
-
-def _ping_time(value: Any) -> str | None:
-    """A ping's time as text; V3 never echoes it, V2 does (§1.3, §2)."""
-    if value is None or type(value) is str:
-        return value
-    if type(value) is int:
-        return str(value)
-    raise TypeError("ping 'time' is neither a string nor an integer")
+        return self._private_messages(kind, items, reason, timestamp, received_at)
