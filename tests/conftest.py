@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.scripted import ScriptedServer
-from weex_events import WeexConfig, WeexWebSocketClient
+from weex_events import StreamMessage, WeexConfig, WeexWebSocketClient
+from weex_events.sim import Simulator
 
 # Every loop the suite creates runs in asyncio debug mode: un-awaited coroutines,
 # pending tasks destroyed at exit and non-threadsafe calls are reported.
@@ -81,3 +82,23 @@ async def within(fut: Awaitable[Any], seconds: float = 5.0) -> Any:
     """Await ``fut`` for at most ``seconds``."""
     async with asyncio.timeout(seconds):
         return await fut
+
+
+async def paused_book(
+    client: WeexWebSocketClient, sim: Simulator, symbol: str
+) -> StreamMessage:
+    """Pause the simulated market and return the last book once 100 ms pass
+    without one (to compare with the simulator's REST depth)."""
+    # The bare kind observes the held channel without subscribing another depth.
+    latest: list[StreamMessage] = [await client.wait_for("book", timeout=5)]
+    client.on("book", latest.append)
+    sim.pause()
+    async with asyncio.timeout(5):
+        while True:
+            seen = len(latest)
+            await asyncio.sleep(0.1)
+            if len(latest) == seen:
+                break
+    client.off("book", latest.append)
+    assert latest[-1].symbol == symbol
+    return latest[-1]

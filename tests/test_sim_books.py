@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import zero_backoff
-from weex_events import ResyncEvent, StreamMessage, WeexRestClient, WeexWebSocketClient
+from tests.conftest import paused_book, zero_backoff
+from weex_events import ResyncEvent, WeexRestClient, WeexWebSocketClient
 from weex_events.sim import Simulator
 
 
@@ -16,25 +16,6 @@ from weex_events.sim import Simulator
 async def sim() -> AsyncIterator[Simulator]:
     async with Simulator(seed=11, speed=20) as simulator:
         yield simulator
-
-
-async def paused_book(
-    client: WeexWebSocketClient, sim: Simulator, symbol: str
-) -> StreamMessage:
-    """Pause the market and return the last book once 100 ms pass without one."""
-    # The bare kind observes the held channel without subscribing another depth.
-    latest: list[StreamMessage] = [await client.wait_for("book", timeout=5)]
-    client.on("book", latest.append)
-    sim.pause()
-    async with asyncio.timeout(5):
-        while True:
-            seen = len(latest)
-            await asyncio.sleep(0.1)
-            if len(latest) == seen:
-                break
-    client.off("book", latest.append)
-    assert latest[-1].symbol == symbol
-    return latest[-1]
 
 
 @pytest.mark.parametrize("level", [15, 200])

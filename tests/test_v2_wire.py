@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.conftest import paused_book
 from weex_events import (
     ConnectionEvent,
     StreamMessage,
@@ -73,24 +74,6 @@ class Recorder:
             ):
                 self.changed.clear()
                 await self.changed.wait()
-
-
-async def paused_book(
-    client: WeexWebSocketClient, sim: Simulator, symbol: str
-) -> StreamMessage:
-    """Pause the market; return the last book once 100 ms pass without one."""
-    latest: list[StreamMessage] = [await client.wait_for("book", timeout=5)]
-    client.on("book", latest.append)
-    sim.pause()
-    async with asyncio.timeout(5):
-        while True:
-            seen = len(latest)
-            await asyncio.sleep(0.1)
-            if len(latest) == seen:
-                break
-    client.off("book", latest.append)
-    assert latest[-1].symbol == symbol
-    return latest[-1]
 
 
 # -- public data --------------------------------------------------------------------
