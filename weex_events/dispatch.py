@@ -367,6 +367,9 @@ class Dispatcher:
 
     def emit_message(self, msg: StreamMessage) -> None:
         """Deliver a data message to ``msg.event`` then ``msg.kind`` listeners."""
+        # Runs once per message: the two names are unrolled rather than looped
+        # over, and plain sync handlers are called here rather than through
+        # Listener.__call__ (each saves a Python call per message).
         self.messages += 1
         table = self._table
         event = msg.event
