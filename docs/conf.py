@@ -59,7 +59,7 @@ nitpicky = True
 # Each one is a known gap, listed so that any *new* unresolved name still fails.
 nitpick_ignore = [
     # The TypeVar of on()/once(): "the handler's own type", returned unchanged.
-    ("py:class", "weex_events.client.H"),
+    ("py:class", "weex_events.handlers.H"),
     # WeexRestClient.server_clock returns this internal class (not exported).
     ("py:class", "weex_events.auth.ServerClock"),
     # ClientClosedError's docstring says :meth:`disconnect` without its class.

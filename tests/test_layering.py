@@ -27,6 +27,7 @@ ORDER = [
     "connection",
     "subscriptions",
     "dispatch",
+    "handlers",
     "streams",
     "client",
     "rest",
