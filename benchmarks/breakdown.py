@@ -40,11 +40,12 @@ def measure(
 
 
 def _ticker_pieces(count: int) -> list[Piece]:
-    from weex_events.dispatch import Dispatcher, MessageQueue
+    from weex_events.dispatch import Dispatcher
     from weex_events.events import StreamMessage
     from weex_events.protocol import new_message
     from weex_events.protocol.normalize import percent_text
     from weex_events.protocol.v3 import V3Codec
+    from weex_events.queues import MessageQueue
 
     raw = [frames.encode(f) for f in frames.ticker_frames(count=count)]
     codec = V3Codec()

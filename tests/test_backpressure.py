@@ -12,7 +12,7 @@ from weex_events import (
     WeexConfig,
     WeexWebSocketClient,
 )
-from weex_events.dispatch import MessageQueue
+from weex_events.queues import MessageQueue
 
 
 def message(kind: str, symbol: str | None, n: int) -> StreamMessage:

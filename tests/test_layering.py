@@ -26,6 +26,7 @@ ORDER = [
     "transport",
     "connection",
     "subscriptions",
+    "queues",
     "dispatch",
     "handlers",
     "streams",

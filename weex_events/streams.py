@@ -4,7 +4,7 @@ A :class:`Stream` registers a listener for each of its events *before* it
 subscribes (so the first snapshot is never missed), holds a reference on each
 channel it needs, and gives both back when the loop ends, breaks, raises or is
 cancelled. Its queue is bounded with the policy of
-:class:`~weex_events.dispatch.MessageQueue`: tickers and books conflate to the
+:class:`~weex_events.queues.MessageQueue`: tickers and books conflate to the
 latest per symbol, trades and klines drop the oldest, private data is kept.
 
 Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
@@ -23,9 +23,10 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from .dispatch import Dispatcher, MessageQueue, QueueClosed
+from .dispatch import Dispatcher
 from .errors import ClientClosedError, ConfigError
 from .events import Channel, StreamMessage, channel_for_event
+from .queues import MessageQueue, QueueClosed
 from .subscriptions import book_depth, make_channels
 
 __all__ = ["Stream", "StreamHost", "StreamMethods", "cut_book"]

@@ -1,0 +1,176 @@
+"""Bounded single-consumer queues with overflow policies, for streams and async
+handlers (DESIGN §2 *Backpressure*).
+
+Tickers and books conflate to the latest per symbol; trades and klines drop the
+oldest when full; private data and lifecycle events are never dropped: the queue
+grows past its bound and ``slow_consumer`` says so, once per backlog episode.
+
+Imports: ``events``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Callable
+from typing import Any
+
+from .events import PRIVATE_KINDS, SlowConsumerEvent, StreamMessage
+
+__all__ = ["MessageQueue", "QueueClosed"]
+
+_CONFLATE = frozenset({"ticker", "book"})
+
+
+class QueueClosed(Exception):
+    """Raised by :meth:`MessageQueue.get` once the queue is closed and empty."""
+
+
+def _policy(kind: str | None) -> str:
+    if kind in _CONFLATE:
+        return "conflate"
+    if kind is None or kind in PRIVATE_KINDS:
+        return "keep"
+    return "drop_oldest"
+
+
+class MessageQueue:
+    """A bounded single-consumer queue with a per-item overflow policy.
+
+    Attributes:
+        name: who consumes it (for ``slow_consumer``).
+        maxsize: the bound.
+        dropped: items dropped because the queue was full.
+        conflated: items replaced by a newer one for the same event (tickers,
+            books) before the consumer got to them.
+    """
+
+    __slots__ = (
+        "_behind",
+        "_closed",
+        "_error",
+        "_items",
+        "_on_slow",
+        "_slots",
+        "_waiter",
+        "conflated",
+        "dropped",
+        "maxsize",
+        "name",
+    )
+
+    def __init__(
+        self,
+        maxsize: int,
+        name: str,
+        on_slow: Callable[[SlowConsumerEvent], None] | None = None,
+    ) -> None:
+        self.maxsize = maxsize
+        self.name = name
+        self.dropped = 0
+        self.conflated = 0
+        self._items: collections.deque[Any] = collections.deque()
+        self._slots: dict[str, list[Any]] = {}
+        self._waiter: asyncio.Future[None] | None = None
+        self._on_slow = on_slow
+        self._behind = False
+        self._closed = False
+        self._error: BaseException | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, item: Any) -> None:
+        """Add ``item``; never blocks and never raises."""
+        if self._closed:
+            return
+        kind = item.kind if item.__class__ is StreamMessage else None
+        if kind in _CONFLATE:
+            key = item.event
+            slot = self._slots.get(key)
+            if slot is not None:
+                slot[0] = item  # the consumer gets the latest for this symbol
+                self.conflated += 1
+                return
+            slot = [item, key]
+            self._slots[key] = slot
+            self._items.append(slot)
+        else:
+            self._items.append(item)
+        if len(self._items) > self.maxsize:
+            self._overflow(item, kind)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _overflow(self, item: Any, kind: str | None) -> None:
+        policy = _policy(kind)
+        if policy != "keep":
+            items = self._items
+            for i, entry in enumerate(items):
+                head = entry[0] if entry.__class__ is list else entry
+                head_kind = head.kind if head.__class__ is StreamMessage else None
+                if _policy(head_kind) != "keep":
+                    del items[i]
+                    if entry.__class__ is list:
+                        del self._slots[entry[1]]
+                    self.dropped += 1
+                    break
+            else:
+                policy = "keep"  # everything pending is private: keep it all
+        if not self._behind and self._on_slow is not None:
+            self._behind = True
+            event = (
+                item.event if item.__class__ is StreamMessage else type(item).__name__
+            )
+            self._on_slow(
+                SlowConsumerEvent(
+                    self.name, event, len(self._items), self.dropped, policy
+                )
+            )
+
+    async def get(self) -> Any:
+        """The oldest item, waiting if there is none.
+
+        Raises:
+            QueueClosed: the queue was closed and is empty.
+            BaseException: the error the queue was failed with.
+        """
+        items = self._items
+        while not items:
+            if self._error is not None:
+                raise self._error
+            if self._closed:
+                raise QueueClosed
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter
+            await waiter
+        entry = items.popleft()
+        if entry.__class__ is list:
+            del self._slots[entry[1]]
+            entry = entry[0]
+        if not items:
+            self._behind = False
+        return entry
+
+    def get_nowait(self) -> Any | None:
+        """The oldest item, or ``None`` when empty."""
+        if not self._items:
+            return None
+        entry = self._items.popleft()
+        if entry.__class__ is list:
+            del self._slots[entry[1]]
+            entry = entry[0]
+        return entry
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the queue: ``get`` drains what is left, then raises."""
+        self._closed = True
+        if error is not None and self._error is None:
+            self._error = error
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._waiter = None
