@@ -17,6 +17,7 @@ ORDER = [
     "errors",
     "config",
     "events",
+    "backoff",
     "protocol",
     "auth",
     "book",

@@ -20,6 +20,7 @@ from weex_events import (
     StreamMessage,
     SubscriptionError,
     WeexConfig,
+    WeexConnectionError,
     WeexWebSocketClient,
 )
 from weex_events.sim import Simulator
@@ -349,3 +350,26 @@ async def test_operation_budget_is_per_socket(sim: Simulator) -> None:
         await client.wait_for("reconnected", timeout=5)
         await until(lambda: len(live(sim)) == 3)
         assert set(client.subscriptions.values()) == {"active"}
+
+
+async def test_retry_policy_is_injectable(sim: Simulator) -> None:
+    """A `retryable` that refuses connection errors stops after one failed attempt,
+    with an error event instead of a reconnect loop."""
+    config = sim.config()
+    client = WeexWebSocketClient(
+        config,
+        backoff=zero_backoff,
+        retryable=lambda exc: not isinstance(exc, WeexConnectionError),
+    )
+    async with client:
+        attempts: list[ConnectionEvent] = []
+        client.on("reconnecting", attempts.append)
+        gave_up = expect(client, "error", lambda e: e.source == "connection")
+        sim.faults.refuse_connections(None)
+        sim.faults.drop()
+        error = await within(gave_up)
+        await asyncio.sleep(0.05)  # bounded: a retry loop would show up here
+        assert not client.is_connected()
+    assert len(attempts) == 1 and "503" in error.message
+    assert sim.stats.connections_refused == 1
+    sim.faults.reset()

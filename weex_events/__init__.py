@@ -10,9 +10,9 @@ The embedded simulator lives in :mod:`weex_events.sim` and the pytest fixture in
 
 from __future__ import annotations
 
+from .backoff import backoff
 from .client import ClientStats, WeexWebSocketClient
 from .config import WeexConfig, __version__
-from .connection import backoff
 from .errors import (
     AuthenticationError,
     ClientClosedError,

@@ -23,9 +23,10 @@ from types import TracebackType
 from typing import Any
 
 from .auth import Credentials, ServerClock
+from .backoff import Backoff, backoff, is_retryable
 from .books import BookKeeper
 from .config import WeexConfig
-from .connection import Backoff, ChannelState, Connection, Sleep, backoff
+from .connection import ChannelState, Connection, Sleep
 from .dispatch import Dispatcher
 from .errors import (
     ClientClosedError,
@@ -102,6 +103,8 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         backoff: factory of reconnect delays (defaults to jittered exponential
             delays from the config); inject ``lambda: itertools.repeat(0.0)`` in
             tests.
+        retryable: which connection failures (an exception) are worth another
+            attempt; by default everything but an authentication failure.
         sleep: the coroutine used to wait between reconnect attempts.
         subscribe_timeout: seconds ``subscribe()`` and streams wait for the
             server's acknowledgement.
@@ -115,6 +118,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         config: WeexConfig | None = None,
         *,
         backoff: Backoff | None = None,
+        retryable: Callable[[BaseException], bool] = is_retryable,
         sleep: Sleep | None = None,
         subscribe_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
@@ -122,6 +126,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         self.config = config if config is not None else WeexConfig.from_env()
         cfg = self.config
         self._backoff: Backoff = backoff or (lambda: _default_backoff(cfg))
+        self._retryable = retryable
         self._sleep: Sleep = sleep or asyncio.sleep
         self._subscribe_timeout = subscribe_timeout
         self._now = clock
@@ -296,6 +301,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             opener=opener,
             sink=self._sink,
             backoff_factory=self._backoff,
+            retryable=self._retryable,
             max_frame_size=cfg.max_frame_size,
             reset_after=cfg.reconnect_reset_after,
             max_ops_per_hour=cfg.max_ops_per_hour,

@@ -21,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
+from .backoff import Backoff, is_retryable
 from .channel_table import ChannelState, ChannelTable
 from .errors import (
     AuthenticationError,
@@ -33,6 +33,7 @@ from .errors import (
     DecodeError,
     SubscriptionError,
     WeexConnectionError,
+    WeexError,
     excerpt,
 )
 from .events import (
@@ -46,48 +47,9 @@ from .events import (
 from .protocol import Codec, DepthUpdate, Greeting, Reply, ServerPing, UnknownPush
 from .transport import TEXT, BinaryFrame, Transport, TransportClosed
 
-__all__ = [
-    "Backoff",
-    "ChannelState",
-    "Connection",
-    "Sink",
-    "backoff",
-    "is_retryable",
-]
+__all__ = ["ChannelState", "Connection", "Sink"]
 
 log = logging.getLogger("weex_events.connection")
-
-Backoff = Callable[[], Iterator[float]]
-"""A factory of reconnect delays: called once per outage, iterated per attempt."""
-
-
-def backoff(
-    initial: float = 0.5,
-    maximum: float = 30.0,
-    factor: float = 2.0,
-    *,
-    rng: Callable[[], float] = random.random,
-) -> Iterator[float]:
-    """Jittered, capped exponential delays: ``initial``, ``initial*factor``, …
-
-    Each delay is drawn uniformly from ``[d/2, d]`` where ``d`` is the capped
-    exponential value ("equal jitter"), so simultaneous clients spread out while
-    the delay still grows. With ``initial=0`` every delay is 0 (tests).
-    """
-    delay = initial
-    while True:
-        capped = min(delay, maximum)
-        yield capped / 2 + rng() * capped / 2
-        delay *= factor
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Whether a connection failure should be retried.
-
-    Authentication failures and an explicit close are final; everything else
-    (refused, reset, DNS, timeouts, abnormal closes) is retried.
-    """
-    return not isinstance(exc, AuthenticationError | ClientClosedError)
 
 
 class Sink(Protocol):
@@ -122,6 +84,7 @@ class Connection:
         opener: Opener,
         sink: Sink,
         backoff_factory: Backoff,
+        retryable: Callable[[BaseException], bool] = is_retryable,
         max_frame_size: int,
         reset_after: float,
         max_ops_per_hour: int = 240,
@@ -134,6 +97,7 @@ class Connection:
         self._opener = opener
         self._sink = sink
         self._backoff_factory = backoff_factory
+        self._retryable = retryable
         self._max_frame_size = max_frame_size
         self._reset_after = reset_after
         self._sleep = sleep
@@ -218,10 +182,10 @@ class Connection:
     async def _connect_then_run(self) -> None:
         try:
             self._transport = await self._opener()
-        except AuthenticationError as exc:
-            self._give_up(exc)
-            return
-        except WeexConnectionError as exc:
+        except (AuthenticationError, WeexConnectionError) as exc:
+            if not self._retryable(exc):
+                self._give_up(exc)
+                return
             if not await self._reconnect(exc.reason, event="connected"):
                 return
         else:
@@ -230,7 +194,7 @@ class Connection:
             self._queue_resubscribe()
         await self._run()
 
-    def _give_up(self, exc: AuthenticationError) -> None:
+    def _give_up(self, exc: WeexError) -> None:
         self._fatal = exc
         self._sink.emit("error", ErrorEvent("connection", str(exc), exception=exc))
         self._fail_waiters(exc)
@@ -362,10 +326,10 @@ class Connection:
             await self._sleep(delay)
             try:
                 self._transport = await self._opener()
-            except AuthenticationError as exc:
-                self._give_up(exc)
-                return False
-            except WeexConnectionError as exc:
+            except (AuthenticationError, WeexConnectionError) as exc:
+                if not self._retryable(exc):
+                    self._give_up(exc)
+                    return False
                 reason = exc.reason
                 log.info(
                     "%s: reconnect attempt %d failed: %s",
