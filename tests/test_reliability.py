@@ -354,7 +354,8 @@ async def test_operation_budget_is_per_socket(sim: Simulator) -> None:
 
 async def test_retry_policy_is_injectable(sim: Simulator) -> None:
     """A `retryable` that refuses connection errors stops after one failed attempt,
-    with an error event instead of a reconnect loop."""
+    with an error event instead of a reconnect loop, and ends the streams that
+    needed that connection with the cause."""
     config = sim.config()
     client = WeexWebSocketClient(
         config,
@@ -364,10 +365,16 @@ async def test_retry_policy_is_injectable(sim: Simulator) -> None:
     async with client:
         attempts: list[ConnectionEvent] = []
         client.on("reconnecting", attempts.append)
+        stream = client.stream_tickers(["BTCUSDT"])
+        await within(anext(stream))
         gave_up = expect(client, "error", lambda e: e.source == "connection")
         sim.faults.refuse_connections(None)
         sim.faults.drop()
         error = await within(gave_up)
+        with pytest.raises(WeexConnectionError):  # the stream ends with the cause
+            async with asyncio.timeout(5):
+                async for _ in stream:
+                    pass
         await asyncio.sleep(0.05)  # bounded: a retry loop would show up here
         assert not client.is_connected()
     assert len(attempts) == 1 and "503" in error.message

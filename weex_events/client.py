@@ -34,11 +34,11 @@ from .errors import (
     DecodeError,
     SubscriptionError,
     WeexConnectionError,
+    WeexError,
 )
 from .events import (
     Channel,
     Endpoint,
-    ErrorEvent,
     ResyncEvent,
     StreamMessage,
 )
@@ -162,6 +162,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             self._deliver_depth,
             self._emit,
             self._connection_reset,
+            self._connection_failed,
         )
         self._stream_host = StreamHost(
             self._dispatcher,
@@ -490,13 +491,14 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
 
     def _emit(self, event: str, payload: Any) -> None:
         """Emit a lifecycle or diagnostic event to handlers (internal)."""
-        if event == "error" and isinstance(payload, ErrorEvent):
-            exc = payload.exception
-            if exc is not None and payload.source == "connection":
-                for stream in list(self._streams):
-                    if any(c.private for c in stream.channels):
-                        stream.close(exc)
         self._dispatcher.emit(event, payload)
+
+    def _connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
+        """A connection gave up: streams that needed it end with ``exc``."""
+        dead = set(channels)
+        for stream in list(self._streams):
+            if dead.intersection(stream.channels):
+                stream.close(exc)
 
     def _connection_reset(self, channels: Iterable[Channel]) -> None:
         """A socket was lost: its books restart from the next snapshot."""
@@ -539,6 +541,7 @@ class _Sink:
     deliver_depth: Callable[[DepthUpdate], None]
     emit: Callable[[str, Any], None]
     connection_reset: Callable[[Iterable[Channel]], None]
+    connection_failed: Callable[[Iterable[Channel], WeexError], None]
 
 
 def _default_backoff(cfg: WeexConfig) -> Any:

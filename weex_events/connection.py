@@ -67,6 +67,9 @@ class Sink(Protocol):
     def connection_reset(self, channels: Iterable[Channel]) -> None:
         """The socket carrying ``channels`` was lost."""
 
+    def connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
+        """The connection carrying ``channels`` gave up for good (``exc``)."""
+
 
 Opener = Callable[[], Awaitable[Transport]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -127,11 +130,6 @@ class Connection:
     def connected(self) -> bool:
         """Whether a socket is open right now."""
         return self._transport is not None and not self._transport.closed
-
-    @property
-    def running(self) -> bool:
-        """Whether the connection is open or trying to reopen."""
-        return self._reader is not None and not self._reader.done()
 
     @property
     def desired(self) -> dict[Channel, str]:
@@ -198,6 +196,7 @@ class Connection:
         self._fatal = exc
         self._sink.emit("error", ErrorEvent("connection", str(exc), exception=exc))
         self._fail_waiters(exc)
+        self._sink.connection_failed(list(self._table.desired), exc)
         log.error("%s: %s; not reconnecting", self.endpoint, exc)
 
     async def close(self) -> None:

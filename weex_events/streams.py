@@ -140,9 +140,9 @@ class Stream:
         return self
 
     async def __anext__(self) -> StreamMessage:
-        if self._state is not _State.OPEN:
-            if self._state is _State.CLOSED:
-                raise StopAsyncIteration
+        # A closed stream still goes through its queue: what was left is
+        # delivered, then the error it was closed with (or the end) is raised.
+        if self._state is _State.NEW:
             try:
                 await self._open()
             except ClientClosedError:
