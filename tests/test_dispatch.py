@@ -44,4 +44,4 @@ def test_once_handler_runs_once_and_is_removed() -> None:
     dispatcher.emit_message(ticker("1"))
     dispatcher.emit_message(ticker("2"))
     assert [m.data["last"] for m in seen] == ["1"]
-    assert not dispatcher.has_listeners("ticker:BTCUSDT")
+    assert dispatcher.handlers("ticker:BTCUSDT") == []

@@ -51,7 +51,6 @@ class Listener:
 
     __slots__ = (
         "_dispatcher",
-        "_graceful",
         "_task",
         "event",
         "handler",
@@ -84,7 +83,6 @@ class Listener:
         )
         self.queue: MessageQueue | None = None
         self._task: asyncio.Task[None] | None = None
-        self._graceful = False
         if self.is_async:
             self.queue = MessageQueue(
                 dispatcher.queue_size, self.name, dispatcher.report_slow
@@ -148,7 +146,6 @@ class Dispatcher:
         self.retired_dropped: collections.Counter[str] = collections.Counter()
         self.retired_conflated: collections.Counter[str] = collections.Counter()
         self.handler_errors = 0
-        self.slow_events = 0
         self._closed = False
 
     # -- registration ----------------------------------------------------------------
@@ -193,10 +190,6 @@ class Dispatcher:
     def handlers(self, event: str) -> list[Handler]:
         """The user handlers registered for ``event``, in registration order."""
         return [lst.handler for lst in self._table.get(event, ())]
-
-    def has_listeners(self, event: str) -> bool:
-        """Whether anything listens to ``event``."""
-        return event in self._table
 
     def _rebuild(self, event: str) -> None:
         listeners: tuple[Listener, ...] = tuple(
@@ -276,7 +269,6 @@ class Dispatcher:
 
     def report_slow(self, info: SlowConsumerEvent) -> None:
         """Announce that a queue overflowed (once per backlog episode)."""
-        self.slow_events += 1
         log.warning(
             "slow consumer %s on %s: %d pending, %d dropped, policy %s",
             info.consumer,

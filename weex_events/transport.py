@@ -136,23 +136,12 @@ class Transport:
             raise WeexConnectionError(endpoint, f"cannot connect: {exc}") from exc
         return cls(ws, endpoint)
 
-    async def receive(self) -> bytes | BinaryFrame:
-        """The next data frame: text as UTF-8 bytes, or a :class:`BinaryFrame`.
-
-        Raises:
-            TransportClosed: the socket closed, dropped or missed its keepalive.
-        """
-        msg = await self._ws.receive()
-        if msg[0] is TEXT:
-            return msg[1]  # type: ignore[no-any-return]
-        return self.other(msg)
-
     def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
         """The read loop's fast path: aiohttp's own ``receive``, unwrapped.
 
         Awaiting it gives ``(type, data, extra)`` tuples; a type other than
-        :data:`TEXT` must go through :meth:`other`. This saves the reader the
-        coroutine and frame of :meth:`receive` on every frame.
+        :data:`TEXT` must go through :meth:`other`. This saves the reader a
+        coroutine and frame of our own on every frame.
         """
         return self._ws.receive
 

@@ -258,7 +258,6 @@ def test_ping_and_pong() -> None:
 def test_commands_one_channel_each() -> None:
     """Commands name one channel; batches are refused."""
     codec = V2Codec()
-    assert codec.batch_commands is False
     sub = orjson.loads(codec.encode_subscribe(["ticker.cmt_btcusdt"], 1))
     assert sub == orjson.loads(load("contract-v2-subscribe-request-ticker.json"))
     unsub = orjson.loads(codec.encode_unsubscribe(["orders"], 2))

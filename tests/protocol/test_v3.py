@@ -258,7 +258,6 @@ def test_encode_commands() -> None:
     pong = codec.encode_pong(ServerPing("1", private=True), 8)
     assert orjson.loads(pong) == {"method": "PONG", "id": 8}
     assert isinstance(pong, str)
-    assert codec.batch_commands is True
 
 
 # -- malformed input -----------------------------------------------------------

@@ -172,9 +172,6 @@ Decoded: TypeAlias = (
 class Codec(Protocol):
     """What the connection layer needs from a protocol generation."""
 
-    #: Whether several channels may share one SUBSCRIBE command.
-    batch_commands: bool
-
     def channel_param(self, channel: Channel) -> str:
         """The wire name of ``channel`` (``"BTCUSDT@ticker"``)."""
 

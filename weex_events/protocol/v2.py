@@ -76,7 +76,6 @@ class V2Codec(BaseCodec):
     Arguments, attributes and errors as for :class:`~.codec.BaseCodec`.
     """
 
-    batch_commands = False
     generation = "V2"
     _FRAME_LABEL = ("channel", 40)
     _COIN_KEY = "coinId"

@@ -89,7 +89,6 @@ class V3Codec(BaseCodec):
     Arguments, attributes and errors as for :class:`~.codec.BaseCodec`.
     """
 
-    batch_commands = True
     generation = "V3"
     _FRAME_LABEL = ("e", 30)
     _COIN_KEY = "coin"
