@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+import importlib.metadata
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,11 @@ from .errors import ConfigError
 
 __all__ = ["WeexConfig", "__version__"]
 
-__version__ = "0.1.0"
+try:
+    #: The installed distribution's version: ``pyproject.toml`` is the one source.
+    __version__ = importlib.metadata.version("weex_events")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+    __version__ = "0+unknown"
 
 Protocol = Literal["v3", "v2"]
 Market = Literal["contract", "spot"]

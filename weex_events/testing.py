@@ -19,9 +19,11 @@ pytest loads this module as a plugin through the ``pytest11`` entry point once
   :class:`~weex_events.sim.Simulator`, for example
   ``@pytest.mark.weex_sim(seed=3, speed=50, symbols=["BTCUSDT"], ping_interval=0.1)``.
 
-The fixture needs ``pytest-asyncio`` (``pip install weex_events[test]``); it works in
-its strict and auto modes. Importing this module never fails: without pytest or
-pytest-asyncio it simply defines no fixture.
+The fixture needs ``pytest`` and ``pytest-asyncio``: ``pip install
+'weex_events[testing]'`` installs exactly those. It works in pytest-asyncio's strict
+and auto modes. Importing this module never fails: without pytest-asyncio the
+fixture is still defined, and a test that asks for it fails with a message saying
+what to install.
 
 Imports: stdlib, ``pytest``/``pytest_asyncio`` when installed, and ``sim`` (lazily,
 inside the fixture, so merely loading the plugin stays cheap).
@@ -35,7 +37,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .sim import Simulator
 
-__all__ = ["DEFAULT_OPTIONS", "MARKER", "pytest_configure", "simulator_options"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "MARKER",
+    "MISSING_ASYNCIO",
+    "pytest_configure",
+    "simulator_options",
+]
 
 #: Marker carrying per-test ``Simulator`` keyword arguments.
 MARKER = "weex_sim"
@@ -67,6 +75,12 @@ def simulator_options(request: Any) -> dict[str, Any]:
     return options
 
 
+#: What a test using ``weex_sim`` is told when pytest-asyncio is missing.
+MISSING_ASYNCIO = (
+    "the weex_sim fixture needs pytest-asyncio: "
+    "pip install 'weex_events[testing]' (or pip install pytest-asyncio)"
+)
+
 if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
@@ -78,3 +92,17 @@ if pytest_asyncio is not None:
             yield sim
 
     __all__ += ["weex_sim"]
+else:  # pragma: no cover - exercised in a subprocess without pytest-asyncio
+    try:
+        import pytest
+    except ImportError:
+        pytest = None  # type: ignore[assignment]
+
+    if pytest is not None:
+
+        @pytest.fixture
+        def weex_sim(request: Any) -> Any:
+            """Fails: the simulator fixture needs pytest-asyncio."""
+            pytest.fail(MISSING_ASYNCIO, pytrace=False)
+
+        __all__ += ["weex_sim"]

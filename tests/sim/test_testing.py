@@ -98,3 +98,18 @@ def test_plugin_imports_without_pytest(tmp_path: Path) -> None:
     )
     result = _run(["-c", code], tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_fixture_without_pytest_asyncio_says_what_to_install(tmp_path: Path) -> None:
+    """Without pytest-asyncio a test asking for weex_sim fails naming the extra."""
+    (tmp_path / "test_user.py").write_text("def test_it(weex_sim):\n    pass\n")
+    code = (
+        "import os, sys; sys.modules['pytest_asyncio'] = None\n"
+        "os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'\n"
+        "import pytest\n"
+        "sys.exit(pytest.main(['-p', 'no:cacheprovider',"
+        " '-p', 'weex_events.testing', '-q', 'test_user.py']))\n"
+    )
+    result = _run(["-c", code], tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pip install 'weex_events[testing]'" in result.stdout

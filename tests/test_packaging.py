@@ -1,0 +1,54 @@
+"""Packaging: one version source, an SPDX license shipped as a file, classifiers."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import tomllib
+from pathlib import Path
+
+import weex_events
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = PYPROJECT["project"]
+
+
+def test_version_comes_from_the_installed_metadata() -> None:
+    """weex_events.__version__ is the distribution's version, written once."""
+    assert weex_events.__version__ == importlib.metadata.version("weex_events")
+    assert weex_events.__version__ == PROJECT["version"]
+
+
+def test_user_agent_carries_the_version() -> None:
+    """The default User-Agent names the SDK and its version."""
+    config = weex_events.WeexConfig()
+    assert config.user_agent == f"weex-events/{weex_events.__version__}"
+
+
+def test_license_is_an_spdx_string_and_the_file_ships() -> None:
+    """project.license is the SPDX string form and LICENSE is in license-files."""
+    assert PROJECT["license"] == "MIT"
+    assert PROJECT["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_classifiers_and_urls() -> None:
+    """The classifiers the index filters on are declared, with project URLs."""
+    wanted = {
+        "Framework :: AsyncIO",
+        "Typing :: Typed",
+        "Topic :: Office/Business :: Financial :: Investment",
+        "Programming Language :: Python :: 3.11",
+    }
+    assert wanted <= set(PROJECT["classifiers"])
+    assert {"Documentation", "Source", "Changelog"} <= set(PROJECT["urls"])
+
+
+def test_testing_extra_is_slim() -> None:
+    """The testing extra holds what the weex_sim fixture needs, nothing more."""
+    names = {
+        req.split(">")[0].split("[")[0]
+        for req in PROJECT["optional-dependencies"]["testing"]
+    }
+    assert names == {"pytest", "pytest-asyncio"}
+    assert any(dep.startswith("rich") for dep in PROJECT["dependencies"])
