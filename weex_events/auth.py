@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from .config import WeexConfig
+from .config import CREDENTIALS, WeexConfig
 from .errors import ConfigError
 
 __all__ = [
@@ -121,7 +121,7 @@ class Credentials:
         if not config.has_credentials:
             raise ConfigError(
                 "api_key",
-                "this call needs api_key, secret_key and passphrase in WeexConfig",
+                f"this call needs {CREDENTIALS} in WeexConfig",
             )
         assert config.api_key and config.secret_key and config.passphrase
         return cls(config.api_key, config.secret_key, config.passphrase)

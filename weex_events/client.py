@@ -174,7 +174,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         )
 
     def __repr__(self) -> str:
-        return f"<WeexWebSocketClient {self._state} {self.config.public_url}>"
+        return f"<WeexWebSocketClient {self._state} {self.config.ws_public_url}>"
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -201,11 +201,13 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             WeexConnectionError: an endpoint cannot be reached.
             AuthenticationError: the private endpoint refused the credentials.
             ClientClosedError: the client was disconnected before.
+            ConfigError: the config names no public WebSocket URL.
         """
         if self._state == "open":
             return
         if self._state == "closed":
             raise ClientClosedError("this client was disconnected; create a new one")
+        self.config.public_url  # noqa: B018 - raises ConfigError if not configured
         self._session = new_session()
         public = self._pools[Endpoint.PUBLIC]
         primary = public.first()

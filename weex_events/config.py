@@ -13,13 +13,14 @@ import dataclasses
 import decimal
 import importlib.metadata
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .errors import ConfigError
 
-__all__ = ["WeexConfig", "__version__"]
+__all__ = ["CREDENTIALS", "WeexConfig", "__version__", "check_url"]
 
 try:
     #: The installed distribution's version: ``pyproject.toml`` is the one source.
@@ -35,11 +36,60 @@ _REST = {
     "contract": "https://api-contract.weex.com",
     "spot": "https://api-spot.weex.com",
 }
+#: The endpoint fields, their URL schemes and the form an error asks for.
+_URL_FORMS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "ws_public_url": (("ws", "wss"), "ws://HOST[:PORT]/PATH or wss://HOST[:PORT]/PATH"),
+    "ws_private_url": (
+        ("ws", "wss"),
+        "ws://HOST[:PORT]/PATH or wss://HOST[:PORT]/PATH",
+    ),
+    "rest_url": (("http", "https"), "http://HOST[:PORT] or https://HOST[:PORT]"),
+}
+#: How a missing-credentials error names what to set.
+CREDENTIALS = (
+    "api_key, secret_key and passphrase "
+    "(environment: WEEX_API_KEY, WEEX_SECRET_KEY, WEEX_PASSPHRASE)"
+)
 _NUMBER_TYPES: dict[str, type] = {
     "str": str,
     "decimal": decimal.Decimal,
     "float": float,
 }
+
+
+def check_url(name: str, value: object) -> str:
+    """Return ``value`` if it is a valid URL for the endpoint field ``name``.
+
+    WebSocket fields take ``ws://``/``wss://``, ``rest_url`` takes
+    ``http://``/``https://``; either needs a host and, if given, a port in
+    1–65535.
+
+    Raises:
+        ConfigError: naming the field, the value and the expected form.
+    """
+    schemes, form = _URL_FORMS[name]
+    problem = None
+    if not isinstance(value, str):
+        problem = "is not a string"
+    else:
+        parts = urllib.parse.urlsplit(value.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            problem = "has an invalid port"
+        else:
+            if parts.scheme.lower() not in schemes:
+                problem = (
+                    f"does not start with {' or '.join(s + '://' for s in schemes)}"
+                )
+            elif not parts.hostname:
+                problem = "has no host"
+            elif port == 0:
+                problem = "has an invalid port"
+    if problem is not None:
+        raise ConfigError(name, f"{value!r} {problem}; expected {form}")
+    assert isinstance(value, str)
+    return value
 
 
 def _mask(value: str | None) -> str:
@@ -60,9 +110,13 @@ class WeexConfig:
         passphrase: the passphrase chosen with the key (never shown).
         protocol: ``"v3"`` (default) or ``"v2"`` (legacy).
         market: ``"contract"`` (default) or ``"spot"``.
-        ws_public_url: public WebSocket URL; defaults to WEEX production.
-        ws_private_url: private WebSocket URL; defaults to WEEX production.
-        rest_url: REST base URL; defaults to WEEX production.
+        ws_public_url: public WebSocket URL (``ws://`` or ``wss://``).
+        ws_private_url: private WebSocket URL (``ws://`` or ``wss://``).
+        rest_url: REST base URL (``http://`` or ``https://``). The three URLs
+            default to WEEX production *as a set*, only when none is given:
+            give one and the others stay unset (``None``), so the SDK never
+            contacts a host you did not name. A client without ``rest_url``
+            takes the server clock from the V3 greeting instead of REST.
         user_agent: the ``User-Agent`` sent on every handshake (WEEX requires one).
         number_type: type of prices and sizes in ``data``: ``str`` (exact text,
             default), ``decimal.Decimal`` or ``float``.
@@ -149,23 +203,19 @@ class WeexConfig:
             raise ConfigError("user_agent", "WEEX requires a non-empty User-Agent")
         creds = (self.api_key, self.secret_key, self.passphrase)
         if any(creds) and not all(creds):
-            raise ConfigError(
-                "api_key",
-                "api_key, secret_key and passphrase must be given together",
-            )
-        host = _HOSTS[self.market]
-        base = f"wss://{host}/{self.protocol}/ws"
-        defaults = {
-            "ws_public_url": f"{base}/public",
-            "ws_private_url": f"{base}/private",
-            "rest_url": _REST[self.market],
-        }
-        for name, default in defaults.items():
+            raise ConfigError("api_key", f"give {CREDENTIALS} together")
+        for name in _URL_FORMS:
             value = getattr(self, name)
-            if value is None:
-                object.__setattr__(self, name, default)
-            elif not isinstance(value, str) or "://" not in value:
-                raise ConfigError(name, f"not a URL: {value!r}")
+            if value is not None:
+                check_url(name, value)
+        if all(getattr(self, name) is None for name in _URL_FORMS):
+            # Production as a set. A partly configured set is never completed
+            # with production hosts: that would send traffic (and, for the
+            # clock, requests) somewhere the user did not choose.
+            base = f"wss://{_HOSTS[self.market]}/{self.protocol}/ws"
+            object.__setattr__(self, "ws_public_url", f"{base}/public")
+            object.__setattr__(self, "ws_private_url", f"{base}/private")
+            object.__setattr__(self, "rest_url", _REST[self.market])
         object.__setattr__(self, "stale_after", dict(self.stale_after))
 
     @property
@@ -175,21 +225,43 @@ class WeexConfig:
 
     @property
     def public_url(self) -> str:
-        """The resolved public WebSocket URL."""
-        assert self.ws_public_url is not None
-        return self.ws_public_url
+        """The public WebSocket URL.
+
+        Raises:
+            ConfigError: other URLs were given but not this one.
+        """
+        return self._url("ws_public_url")
 
     @property
     def private_url(self) -> str:
-        """The resolved private WebSocket URL."""
-        assert self.ws_private_url is not None
-        return self.ws_private_url
+        """The private WebSocket URL.
+
+        Raises:
+            ConfigError: other URLs were given but not this one.
+        """
+        return self._url("ws_private_url")
 
     @property
     def rest_base(self) -> str:
-        """The resolved REST base URL, without a trailing slash."""
-        assert self.rest_url is not None
-        return self.rest_url.rstrip("/")
+        """The REST base URL, without a trailing slash.
+
+        Raises:
+            ConfigError: other URLs were given but not this one.
+        """
+        return self._url("rest_url").rstrip("/")
+
+    def _url(self, name: str) -> str:
+        value = getattr(self, name)
+        if value is None:
+            given = [n for n in _URL_FORMS if getattr(self, n) is not None]
+            raise ConfigError(
+                name,
+                f"not set; {' and '.join(given)} given, so WEEX production is "
+                f"not assumed: set {name} (WEEX_{name.upper()}) too, expected "
+                f"{_URL_FORMS[name][1]}",
+            )
+        assert isinstance(value, str)
+        return value
 
     def replace(self, **changes: Any) -> WeexConfig:
         """Return a copy with ``changes`` applied (validated again)."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
 from .auth import Credentials
+from .config import CREDENTIALS
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, ConfigError
 from .events import (
@@ -153,5 +154,5 @@ class HandlerMethods:
         if self._credentials is None:
             raise ConfigError(
                 "api_key",
-                f"private channel {kind!r} needs api_key, secret_key and passphrase",
+                f"private channel {kind!r} needs {CREDENTIALS}",
             )

@@ -28,7 +28,7 @@ import orjson
 from yarl import URL
 
 from .auth import Credentials, ServerClock
-from .config import WeexConfig
+from .config import CREDENTIALS, WeexConfig
 from .errors import (
     AuthenticationError,
     ClientClosedError,
@@ -327,9 +327,7 @@ class WeexRestClient:
 
     def _require_credentials(self) -> Credentials:
         if self._credentials is None:
-            raise ConfigError(
-                "api_key", "signed REST calls need api_key, secret_key and passphrase"
-            )
+            raise ConfigError("api_key", f"signed REST calls need {CREDENTIALS}")
         return self._credentials
 
     async def _ensure_clock(self) -> None:
