@@ -182,8 +182,8 @@ async def test_refused_credentials_raise_without_retry(
 
 
 async def test_stale_timestamp_is_refused_and_offset_fixes_skew(sim: Simulator) -> None:
-    """A clock 60 s slow is corrected by the measured server offset; without a
-    server clock the stale signature is refused as AuthenticationError."""
+    """A clock 60 s slow is corrected by the REST offset, or by the V3 greeting's
+    time when REST is down; with neither the stale signature is refused."""
     slow = lambda: time.time() - 60  # noqa: E731
     async with WeexWebSocketClient(
         sim.config(), backoff=zero_backoff, clock=slow
@@ -193,10 +193,23 @@ async def test_stale_timestamp_is_refused_and_offset_fixes_skew(sim: Simulator) 
     async with WeexWebSocketClient(
         dead_rest, backoff=zero_backoff, clock=slow
     ) as client:
+        await client.subscribe("order")  # offset from the greeting: accepted
+    assert sim.private_stats.handshakes_rejected == 0
+    # V2 sends no greeting (WEEX-WS.md §2): nothing corrects the local clock.
+    async with WeexWebSocketClient(
+        dead_rest.replace(protocol="v2", **_v2_urls(sim)),
+        backoff=zero_backoff,
+        clock=slow,
+    ) as client:
         with pytest.raises(AuthenticationError):
             await client.subscribe("order")
-    assert sim.private_stats.connections_accepted == 1
-    assert sim.private_stats.handshakes_rejected == 1
+    assert sim.private_stats.connections_accepted == 2
+
+
+def _v2_urls(sim: Simulator) -> dict[str, str]:
+    v2 = sim.config(protocol="v2")
+    assert v2.ws_public_url and v2.ws_private_url
+    return {"ws_public_url": v2.ws_public_url, "ws_private_url": v2.ws_private_url}
 
 
 async def test_private_stream_survives_a_drop_with_a_fresh_signature(

@@ -169,13 +169,19 @@ class ServerClock:
     (WEEX-WS.md §3). Feed :meth:`update` one server-time round trip; the server
     time is assumed to have been read halfway through it. Until then the offset
     is 0 and :attr:`synced` is false.
+
+    Where no REST clock is available, the time of a V3 greeting (WEEX-WS.md
+    §1.1: ``{"event":"connected","time":"<ms>"}``) serves instead: record it
+    with :meth:`observe_greeting` and adopt it with :meth:`use_greeting`. Once
+    adopted, later greetings keep the offset current.
     """
 
-    __slots__ = ("_offset_ms", "_synced")
+    __slots__ = ("_greeting_ms", "_offset_ms", "_source")
 
     def __init__(self) -> None:
         self._offset_ms = 0
-        self._synced = False
+        self._source: str | None = None
+        self._greeting_ms: int | None = None
 
     @property
     def offset_ms(self) -> int:
@@ -184,8 +190,18 @@ class ServerClock:
 
     @property
     def synced(self) -> bool:
-        """Whether :meth:`update` has been called at least once."""
-        return self._synced
+        """Whether the offset comes from the server (REST or a greeting)."""
+        return self._source is not None
+
+    @property
+    def source(self) -> str | None:
+        """``"rest"``, ``"greeting"``, or ``None`` before any sync."""
+        return self._source
+
+    @property
+    def has_greeting(self) -> bool:
+        """Whether a greeting's time has been observed."""
+        return self._greeting_ms is not None
 
     def update(self, server_ms: int, sent_at: float, received_at: float) -> None:
         """Record one round trip.
@@ -197,11 +213,30 @@ class ServerClock:
         """
         midpoint_ms = (sent_at + received_at) * 500.0
         self._offset_ms = round(server_ms - midpoint_ms)
-        self._synced = True
+        self._source = "rest"
+
+    def observe_greeting(self, server_ms: int, received_at: float) -> None:
+        """Record a greeting's ``time`` (ms), received at local ``received_at`` (s).
+
+        The offset changes only if the greeting clock was adopted already.
+        """
+        # One-way: the greeting was sent before it arrived, so this offset is
+        # early by the one-way latency, far inside the 30 s window.
+        self._greeting_ms = round(server_ms - received_at * 1000.0)
+        if self._source == "greeting":
+            self._offset_ms = self._greeting_ms
+
+    def use_greeting(self) -> bool:
+        """Adopt the last greeting's time as the server clock, if one was seen."""
+        if self._greeting_ms is None:
+            return False
+        self._offset_ms = self._greeting_ms
+        self._source = "greeting"
+        return True
 
     def now_ms(self, local_time: float) -> int:
         """Return the server time in ms for the local time ``local_time`` (s)."""
         return round(local_time * 1000.0) + self._offset_ms
 
     def __repr__(self) -> str:
-        return f"ServerClock(offset_ms={self._offset_ms}, synced={self._synced})"
+        return f"ServerClock(offset_ms={self._offset_ms}, source={self._source!r})"

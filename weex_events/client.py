@@ -11,6 +11,7 @@ Imports: every module listed above it in DESIGN §4.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -154,6 +155,7 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             Credentials.from_config(cfg) if cfg.has_credentials else None
         )
         self._clock = ServerClock()
+        self._greeting = asyncio.Event()  # a greeting's time reached the clock
         self._state = "new"
         # Connections and streams get bound private methods, not the client, so
         # the client's public namespace is exactly the documented API.
@@ -310,13 +312,21 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             max_ops_per_hour=cfg.max_ops_per_hour,
             sleep=self._sleep,
             clock=self._now,
+            on_greeting=self._greeted,
         )
+
+    def _greeted(self, server_ms: int, received_at: float) -> None:
+        self._clock.observe_greeting(server_ms, received_at)
+        self._greeting.set()
 
     async def _auth_headers(self, url: str) -> dict[str, str]:
         # WEEX-WS.md §1.2: a fresh timestamp (server clock) and signature per connect.
         assert self._credentials is not None
         if not self._clock.synced:
-            await self._sync_clock()
+            if self.config.rest_url is not None:
+                await self._sync_clock()
+            else:
+                await self._greeting_clock("no rest_url is configured")
         path = urllib.parse.urlsplit(url).path or f"/{self.config.protocol}/ws/private"
         return self._credentials.ws_headers(self._clock.now_ms(self._now()), path)
 
@@ -334,9 +344,24 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             self._clock.update(parse_server_time(body), sent, self._now())
             log.debug("server clock offset %+d ms", self._clock.offset_ms)
         except (WeexConnectionError, DecodeError) as exc:
-            log.warning(
-                "cannot read the server clock (%s); signing with local time", exc
+            await self._greeting_clock(f"cannot read the server clock ({exc})")
+
+    async def _greeting_clock(self, why: str) -> None:
+        """Adopt the V3 greeting's time (WEEX-WS.md §1.1) as the server clock."""
+        cfg = self.config
+        if cfg.protocol == "v3" and not self._clock.has_greeting:
+            # The public socket is open; its greeting may still be in flight.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._greeting.wait(), cfg.connect_timeout)
+        if self._clock.use_greeting():
+            log.info(
+                "%s: using the server time of the WebSocket greeting as the "
+                "server clock (offset %+d ms)",
+                why,
+                self._clock.offset_ms,
             )
+        else:
+            log.warning("%s and no greeting time: signing with local time", why)
 
     # -- subscriptions -------------------------------------------------------------
 

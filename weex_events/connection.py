@@ -93,8 +93,11 @@ class Connection:
         max_ops_per_hour: int = 240,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        on_greeting: Callable[[int, float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # Told each greeting's server time (ms) and local receive time (s).
+        self._on_greeting = on_greeting
         self.url = url
         self._codec = codec
         self._opener = opener
@@ -416,6 +419,8 @@ class Connection:
             self._reply(item)
         elif isinstance(item, Greeting):
             log.debug("%s greeting (cid %s)", self.endpoint, item.cid)
+            if item.time is not None and self._on_greeting is not None:
+                self._on_greeting(item.time, self._clock())
         elif isinstance(item, UnknownPush):
             self.decode_errors += 1
             if item.type not in self._reported_unknown:
