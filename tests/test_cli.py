@@ -8,6 +8,7 @@ the embedded simulator on 127.0.0.1.
 from __future__ import annotations
 
 import decimal
+import io
 import os
 import re
 import selectors
@@ -22,10 +23,12 @@ from typing import Any
 
 import orjson
 import pytest
+from rich.console import Console
 
 from weex_events import __version__
 from weex_events.cli import check_events, json_line, main
-from weex_events.dashboard import DemoState, Throttle, plain_line, render_dashboard
+from weex_events.dashboard import render
+from weex_events.demo_state import DemoState, Throttle, plain_line
 from weex_events.errors import ConfigError, WeexConnectionError
 from weex_events.events import (
     Channel,
@@ -144,14 +147,21 @@ def test_dashboard_shows_tickers_book_and_trades() -> None:
     for msg in (message("ticker", TICKER), message("book", BOOK)):
         state.apply(msg)
     state.apply(message("trade", TRADE))
-    screen = render_dashboard(state, color=False)
+    plain, colored = io.StringIO(), io.StringIO()
+    Console(file=plain, width=120, height=40, color_system=None).print(
+        render(state, 120, 40)
+    )
+    Console(file=colored, width=120, height=40, color_system="standard").print(
+        render(state, 120, 40)
+    )
+    screen = plain.getvalue()
     assert "ws://127.0.0.1:1/v3/ws/public" in screen
     assert re.search(r"BTCUSDT +65000\.1 +-1\.8509% +8537\.722", screen)
     assert re.search(r"ETHUSDT +…", screen)  # no ticker yet
-    assert re.search(r"1\.2 +64999\.9 \| 65000\.0 +0\.8", screen)
+    assert re.search(r"1\.2 +64999\.9 +65000\.0 +0\.8", screen)
     assert re.search(r"BTCUSDT +buy +0\.010 +65000\.1", screen)
     assert "\x1b[" not in screen
-    assert "\x1b[" in render_dashboard(state, color=True)
+    assert "\x1b[" in colored.getvalue()
 
 
 def test_json_line_keeps_exact_numbers() -> None:

@@ -35,6 +35,7 @@ ORDER = [
     "rest",
     "sim",
     "testing",
+    "demo_state",
     "dashboard",
     "cli",
     "__main__",
@@ -44,8 +45,9 @@ QUARANTINE = {
     "aiohttp": {"transport", "rest", "sim"},
     "pyee": {"dispatch"},
     "orjson": {"protocol", "sim", "rest", "cli"},
+    "rich": {"dashboard"},
 }
-PURE = {"protocol", "book"}
+PURE = {"protocol", "book", "demo_state"}
 IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
 
 

@@ -1,255 +1,217 @@
-"""The demo's live view of the market: state, panels, plain lines, and the loop.
+"""The demo's live view: ``rich`` panels fitted to the terminal, and the loop.
 
 :func:`run_demo` connects a :class:`~weex_events.WeexWebSocketClient` to any
-endpoint (the CLI points it at the embedded simulator) and either redraws a
-dashboard in place (a terminal) or prints throttled plain lines (a pipe). What it
-shows lives in :class:`DemoState`; each panel is a function of that state, so new
-panels (orders, fills) are added by appending to :data:`PANELS` and feeding the
-state from one more handler.
+endpoint (the CLI points it at the embedded simulator) and either keeps a live
+view on the terminal's alternate screen (``rich.live.Live``) or prints throttled
+plain lines (a pipe, or ``--plain``). What it shows lives in
+:class:`~weex_events.demo_state.DemoState`. Every redraw reads the terminal's
+size and :func:`fit` decides, in pure code, how much of each panel fits: the
+book and the trades shrink, then the trades and the paper account are dropped,
+so the view never scrolls, and it follows resizes.
 
 When the config carries credentials (the simulator's), it also places a few
 paper orders and shows the resulting order, fill, position and account events.
 
-Imports: ``config``, ``events``, ``client``, ``rest``.
+Imports: ``config``, ``events``, ``client``, ``rest``, ``demo_state``, rich.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .client import ClientStats, WeexWebSocketClient
+from rich.console import Console, Group, JustifyMethod, RenderableType
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from .client import WeexWebSocketClient
 from .config import WeexConfig
+from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
 from .events import ConnectionEvent, StreamMessage
 from .rest import WeexRestClient
 
-__all__ = [
-    "PANELS",
-    "DemoState",
-    "Throttle",
-    "account_panel",
-    "book_panel",
-    "plain_line",
-    "render_dashboard",
-    "run_demo",
-    "status_panel",
-    "tickers_panel",
-    "trades_panel",
-]
+__all__ = ["TITLE", "Fit", "fit", "render", "run_demo"]
 
+#: The first words of the live view's first line.
+TITLE = "weex-events demo"
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
-TRADE_ROWS = 10
-PRIVATE_ROWS = 8
 PAPER_SIZE = {"BTCUSDT": "0.010", "ETHUSDT": "0.10", "SOLUSDT": "1"}
 PAPER_INTERVAL = 2.0  # seconds between two paper orders of the demo
 BOOK_LEVELS = 5
+MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
+MAX_TRADE_ROWS = 10
 REDRAW_INTERVAL = 0.2  # at most ~5 redraws a second
-#: Plain-mode throttle: seconds between two lines of one kind for one symbol.
-PLAIN_INTERVALS: Mapping[str, float] = {"ticker": 0.5, "book": 0.5, "trade": 0.25}
-
-# ANSI: cursor home, clear to end of line / screen, hide / show the cursor.
-HOME, CLEAR_EOL, CLEAR_EOS = "\x1b[H", "\x1b[K", "\x1b[J"
-HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
-GREEN, RED, BOLD, RESET = "\x1b[32m", "\x1b[31m", "\x1b[1m", "\x1b[0m"
+SIDE_BY_SIDE_WIDTH = 110  # from this width the book and the trades share rows
 
 
-@dataclass
-class DemoState:
-    """What the demo dashboard shows; updated by handlers, read by panels."""
+@dataclass(frozen=True)
+class Fit:
+    """How much of each panel a screen holds.
 
-    symbols: tuple[str, ...]
-    url: str = ""
-    status: str = "connecting"
-    tickers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    book: dict[str, Any] | None = None
-    trades: deque[dict[str, Any]] = field(
-        default_factory=lambda: deque(maxlen=TRADE_ROWS)
-    )
-    stats: ClientStats | None = None
-    updates: deque[str] = field(default_factory=lambda: deque(maxlen=PRIVATE_ROWS))
-    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    account: dict[str, Any] | None = None
+    Attributes:
+        tickers: ticker rows shown (the first symbols).
+        book_levels: price levels per book side (0: no book panel).
+        trade_rows: trades shown (0: no trades panel).
+        account_rows: paper-account rows below its title (0: no panel).
+        side_by_side: the book and the trades share rows.
+    """
 
-    def apply(self, msg: StreamMessage) -> None:
-        """Fold one market or private message into the state."""
-        if msg.kind == "ticker" and msg.symbol:
-            self.tickers[msg.symbol] = msg.data
-        elif msg.kind == "book":
-            self.book = msg.data
-        elif msg.kind == "trade":
-            self.trades.appendleft(msg.data)
-        elif msg.kind == "position" and msg.symbol:
-            self.positions[msg.symbol] = msg.data
-        elif msg.kind == "account":
-            self.account = msg.data
-        if msg.kind in ("order", "fill", "position", "account"):
-            line = plain_line(msg)
-            if line is not None:
-                self.updates.appendleft(line)
+    tickers: int
+    book_levels: int
+    trade_rows: int
+    account_rows: int
+    side_by_side: bool
 
 
-def _change(change: Any, width: int, color: bool) -> str:
-    text = f"{change}%".rjust(width)
-    if not color:
-        return text
-    return f"{RED if str(change).startswith('-') else GREEN}{text}{RESET}"
+def fit(width: int, height: int, symbols: int, account_rows: int) -> Fit:
+    """Decide what fits a ``width`` × ``height`` screen; pure, so testable.
+
+    Lines: status 2; each further panel a blank line before it; tickers
+    1 + rows; book 2 + levels; trades 1 + rows; account 1 + rows. The last
+    screen line stays empty. Space goes to the panels top to bottom, so the
+    book and then the trades shrink before anything above them does.
+    """
+    budget = height - 1 - 2  # the spare last line, the status panel
+    tickers = max(0, min(symbols, budget - 2))
+    budget -= 2 + tickers if tickers else 0
+    levels = max(0, min(BOOK_LEVELS, budget - 3))
+    budget -= 3 + levels if levels else 0
+    side = width >= SIDE_BY_SIDE_WIDTH and levels > 0
+    if side:
+        # Beside the book the trades' first rows cost nothing.
+        extra = max(0, min(MAX_TRADE_ROWS - levels - 1, budget))
+        trades = levels + 1 + extra
+        budget -= extra
+    else:
+        # Keep room for a glimpse of the paper account below the trades.
+        reserve = 2 + min(account_rows, 2) if account_rows > 0 else 0
+        trades = max(0, min(MAX_TRADE_ROWS, budget - 2 - reserve))
+        if trades < MIN_TRADE_ROWS:
+            trades = 0
+        else:
+            budget -= 2 + trades
+    rows = min(account_rows, budget - 2) if account_rows > 0 else 0
+    return Fit(tickers, levels, trades, max(0, rows), side)
 
 
-def status_panel(state: DemoState, color: bool = True) -> list[str]:
-    """Header: where the data comes from, connection state and client counters."""
-    head = f"weex-events demo · simulator {state.url}"
+def _line(text: str, style: str = "") -> Text:
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+
+
+def _table(*headers: tuple[str, JustifyMethod]) -> Table:
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    for header, justify in headers:
+        table.add_column(header, justify=justify, no_wrap=True, overflow="ellipsis")
+    return table
+
+
+def _status(state: DemoState) -> RenderableType:
     line = f"{state.status} · Ctrl-C to quit"
     if state.stats is not None:
         s = state.stats
-        line = f"{state.status} · {s.messages} messages · {s.reconnects} reconnects"
-        line += f" · {s.drops} dropped · Ctrl-C to quit"
-    return [f"{BOLD}{head}{RESET}" if color else head, line]
+        line = (
+            f"{state.status} · {s.messages} messages · {s.reconnects} reconnects"
+            f" · {s.drops} dropped · Ctrl-C to quit"
+        )
+    return Group(_line(f"{TITLE} · simulator {state.url}", "bold"), _line(line))
 
 
-def tickers_panel(state: DemoState, color: bool = True) -> list[str]:
-    """One row per symbol: last price, 24 h change in percent, 24 h volume."""
-    rows = [f"{'TICKERS':<10} {'last':>14} {'change':>10} {'volume':>16}"]
-    for symbol in state.symbols:
+def _change(change: Any) -> Text:
+    text = f"{change}%"
+    return Text(text, style="red" if text.startswith("-") else "green")
+
+
+def _tickers(state: DemoState, rows: int) -> RenderableType:
+    table = _table(
+        ("TICKERS", "left"), ("last", "right"), ("change", "right"), ("volume", "right")
+    )
+    for symbol in state.symbols[:rows]:
         t = state.tickers.get(symbol)
         if t is None:
-            rows.append(f"{symbol:<10} {'…':>14}")
-            continue
-        change = _change(t.get("change", "?"), 10, color)
-        rows.append(f"{symbol:<10} {t['last']!s:>14} {change} {t['volume']!s:>16}")
-    return rows
+            table.add_row(symbol, "…", "", "")
+        else:
+            table.add_row(
+                symbol, str(t["last"]), _change(t.get("change", "?")), str(t["volume"])
+            )
+    return table
 
 
-def book_panel(state: DemoState, color: bool = True) -> list[str]:
-    """The best bids and asks of the first symbol, side by side."""
+def _book(state: DemoState, levels: int) -> RenderableType:
+    title = _line(f"ORDER BOOK {state.symbols[0]} (best {levels})", "bold")
+    table = _table(
+        ("bid size", "right"), ("bid", "right"), ("ask", "left"), ("ask size", "left")
+    )
     book = state.book
-    symbol = state.symbols[0]
-    rows = [f"ORDER BOOK {symbol} (best {BOOK_LEVELS})"]
-    rows.append(f"{'bid size':>12} {'bid':>12} | {'ask':<12} {'ask size':<12}")
-    if book is None:
-        return [*rows, "…"]
-    bids, asks = book["bids"][:BOOK_LEVELS], book["asks"][:BOOK_LEVELS]
-    for i in range(max(len(bids), len(asks))):
+    bids = book["bids"][:levels] if book else []
+    asks = book["asks"][:levels] if book else []
+    for i in range(levels):
         bp, bs = bids[i] if i < len(bids) else ("", "")
         ap, as_ = asks[i] if i < len(asks) else ("", "")
-        bid = f"{GREEN}{bp!s:>12}{RESET}" if color else f"{bp!s:>12}"
-        ask = f"{RED}{ap!s:<12}{RESET}" if color else f"{ap!s:<12}"
-        rows.append(f"{bs!s:>12} {bid} | {ask} {as_!s:<12}")
-    return rows
+        table.add_row(
+            str(bs), Text(str(bp), style="green"), Text(str(ap), style="red"), str(as_)
+        )
+    return Group(title, table)
 
 
-def trades_panel(state: DemoState, color: bool = True) -> list[str]:
-    """The latest trades of the first few symbols, newest first."""
-    rows = [
-        f"{'LATEST TRADES':<14} {'symbol':<10} {'side':<5} {'size':>12} {'price':>14}"
-    ]
-    for t in state.trades:
+def _trades(state: DemoState, rows: int) -> RenderableType:
+    table = _table(
+        ("LATEST TRADES", "left"),
+        ("symbol", "left"),
+        ("side", "left"),
+        ("size", "right"),
+        ("price", "right"),
+    )
+    for t in list(state.trades)[:rows]:
         clock = time.strftime("%H:%M:%S", time.localtime(int(t["time"]) / 1000))
-        side = f"{t['side']:<5}"
-        if color:
-            side = f"{GREEN if t['side'] == 'buy' else RED}{side}{RESET}"
-        rows.append(
-            f"{clock:<14} {t['symbol']:<10} {side} {t['size']!s:>12} {t['price']!s:>14}"
-        )
-    return rows
+        side = Text(t["side"], style="green" if t["side"] == "buy" else "red")
+        table.add_row(clock, t["symbol"], side, str(t["size"]), str(t["price"]))
+    return table
 
 
-def account_panel(state: DemoState, color: bool = True) -> list[str]:
-    """The paper account: balance, open positions and the latest private events."""
-    if state.account is None and not state.updates:
-        return []
+def _account(state: DemoState, rows: int) -> RenderableType:
     balance = state.account.get("balance", "…") if state.account else "…"
-    rows = [f"PAPER ACCOUNT balance {balance} USDT"]
-    for symbol, p in sorted(state.positions.items()):
-        if p.get("size") in (None, "0") or not p.get("size"):
-            continue
-        rows.append(
-            f"  {symbol:<10} {p.get('side', '?'):<5} {p['size']!s:>10} "
-            f"entry {p.get('entry_price', '?')!s:>12} "
-            f"uPnL {p.get('unrealized_pnl', '?')!s:>10}"
+    title = _line(f"PAPER ACCOUNT balance {balance} USDT", "bold")
+    lines: list[RenderableType] = [title]
+    for symbol, p, pnl in state.open_positions():
+        shown = "-" if pnl is None else f"{pnl:+.2f}"
+        lines.append(
+            _line(
+                f"  {symbol:<10} {p.get('side', '?'):<5} {p['size']!s:>10} "
+                f"entry {p.get('entry_price', '?')!s:>12} uPnL {shown:>10}"
+            )
         )
-    rows.extend(f"  {line}" for line in state.updates)
-    return rows
+    lines.extend(_line(f"  {line}") for line in state.updates)
+    return Group(*lines[: rows + 1])
 
 
-Panel = Callable[[DemoState, bool], list[str]]
-#: The dashboard, top to bottom.
-PANELS: tuple[Panel, ...] = (
-    status_panel,
-    tickers_panel,
-    book_panel,
-    trades_panel,
-    account_panel,
-)
+def account_rows(state: DemoState) -> int:
+    """Rows the paper-account panel would like below its title (0: no panel)."""
+    if state.account is None and not state.updates:
+        return 0
+    return len(state.open_positions()) + len(state.updates)
 
 
-def render_dashboard(
-    state: DemoState, panels: Sequence[Panel] = PANELS, color: bool = True
-) -> str:
-    """The whole screen as text: panels separated by blank lines."""
-    blocks = ["\n".join(panel(state, color)) for panel in panels]
-    return "\n\n".join(blocks) + "\n"
-
-
-def plain_line(msg: StreamMessage) -> str | None:
-    """One readable line for a market or private message (``None`` otherwise)."""
-    d = msg.data
-    if msg.kind == "ticker":
-        return (
-            f"ticker {msg.symbol} last={d['last']} change={d.get('change', '?')}% "
-            f"volume={d.get('volume', '?')}"
-        )
-    if msg.kind == "trade":
-        return f"trade {msg.symbol} {d['side']} {d['size']} @ {d['price']}"
-    if msg.kind == "book":
-        bid = "bid {} x {}".format(*d["bids"][0]) if d["bids"] else "bid -"
-        ask = "ask {} x {}".format(*d["asks"][0]) if d["asks"] else "ask -"
-        return f"book {msg.symbol} {bid} | {ask}"
-    if msg.kind == "order":
-        price = f" @ {d['avg_price']}" if "avg_price" in d else ""
-        return (
-            f"order {msg.symbol} {d.get('side')} {d.get('type')} {d.get('size')}"
-            f"{price} {d.get('status')}"
-        )
-    if msg.kind == "fill":
-        return (
-            f"fill {msg.symbol} {d.get('side')} {d.get('size')} @ {d.get('price')} "
-            f"fee {d.get('fee')} {d.get('liquidity')}"
-        )
-    if msg.kind == "position":
-        return (
-            f"position {msg.symbol} {d.get('side')} {d.get('size')} "
-            f"entry {d.get('entry_price', '-')} uPnL {d.get('unrealized_pnl', '-')}"
-        )
-    if msg.kind == "account":
-        return f"account {d.get('coin')} balance {d.get('balance')} ({d.get('reason')})"
-    return None
-
-
-@dataclass
-class Throttle:
-    """Lets one line per ``(kind, symbol)`` through every ``intervals[kind]`` seconds.
-
-    Kinds without an interval always pass. ``now`` is a monotonic clock reading.
-    """
-
-    intervals: Mapping[str, float]
-    _last: dict[str, float] = field(default_factory=dict)
-
-    def allow(self, kind: str, key: str, now: float) -> bool:
-        """Whether a line for ``kind``/``key`` may be printed at ``now``."""
-        interval = self.intervals.get(kind)
-        if interval is None:
-            return True
-        slot = f"{kind}:{key}"
-        last = self._last.get(slot)
-        if last is not None and now - last < interval:
-            return False
-        self._last[slot] = now
-        return True
+def render(state: DemoState, width: int, height: int) -> RenderableType:
+    """The live view for a ``width`` × ``height`` screen (see :func:`fit`)."""
+    plan = fit(width, height, len(state.symbols), account_rows(state))
+    parts: list[RenderableType] = [_status(state)]
+    if plan.tickers:
+        parts += [Text(""), _tickers(state, plan.tickers)]
+    book = _book(state, plan.book_levels) if plan.book_levels else None
+    trades = _trades(state, plan.trade_rows) if plan.trade_rows else None
+    if plan.side_by_side and book is not None and trades is not None:
+        grid = Table.grid(padding=(0, 4))
+        grid.add_row(book, trades)
+        parts += [Text(""), grid]
+    else:
+        parts += [p for block in (book, trades) if block for p in (Text(""), block)]
+    if plan.account_rows:
+        parts += [Text(""), _account(state, plan.account_rows)]
+    return Group(*parts)
 
 
 async def run_demo(
@@ -262,7 +224,7 @@ async def run_demo(
         symbols: tickers for all of them, the book of the first, trades of the
             first :data:`TRADE_SYMBOLS`.
         out: where to write.
-        live: redraw a dashboard in place (ANSI) instead of printing plain lines.
+        live: keep a live view on the terminal instead of printing plain lines.
 
     Raises:
         WeexConnectionError: the endpoint cannot be reached.
@@ -350,15 +312,20 @@ async def _follow_book(
 
 
 async def _redraw(client: WeexWebSocketClient, state: DemoState, out: TextIO) -> None:
-    out.write(HIDE_CURSOR + HOME + CLEAR_EOS)
-    try:
+    """Redraw on the alternate screen until cancelled; the terminal is restored."""
+    console = Console(file=out)
+    # Redrawn from this task (auto_refresh off): rich's refresh thread would read
+    # the state while handlers change it.
+    with Live(
+        console=console,
+        screen=True,
+        auto_refresh=False,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        vertical_overflow="crop",
+    ) as live:
         while True:
             state.stats = client.stats
-            # Overwrite in place (no full clear) so the screen does not flicker.
-            screen = render_dashboard(state).replace("\n", CLEAR_EOL + "\n")
-            out.write(HOME + screen + CLEAR_EOS)
-            out.flush()
+            width, height = console.size  # read each time: follows resizes
+            live.update(render(state, width, height), refresh=True)
             await asyncio.sleep(REDRAW_INTERVAL)
-    finally:
-        out.write(SHOW_CURSOR)
-        out.flush()
