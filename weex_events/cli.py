@@ -31,7 +31,7 @@ import orjson
 
 from .client import WeexWebSocketClient
 from .config import WeexConfig, __version__
-from .dashboard import run_demo
+from .dashboard import DEMO_VARIABLES, demo_environment, run_demo
 from .errors import ConfigError, SubscriptionError, WeexError
 from .events import (
     LIFECYCLE_EVENTS,
@@ -172,10 +172,19 @@ def _simulator(args: argparse.Namespace, **kwargs: Any) -> Simulator:
 
 async def _demo(args: argparse.Namespace, out: TextIO) -> None:
     live = out.isatty() and not args.plain
+    overrides, ignored = demo_environment(os.environ)
+    if ignored:
+        print(
+            f"weex-events demo: ignoring {', '.join(ignored)}: the demo runs its "
+            "own simulator and paper account (it honours "
+            f"{' and '.join(DEMO_VARIABLES)})",
+            file=sys.stderr,
+        )
     async with _simulator(args, symbols=args.symbols) as sim:
+        config = sim.config(**overrides)
         if not live:
-            out.write(f"# weex-events demo: simulator at {sim.ws_public_url}\n")
-        await run_demo(sim.config(), args.symbols, out, live=live)
+            out.write(f"# weex-events demo: simulator at {config.public_url}\n")
+        await run_demo(config, args.symbols, out, live=live)
 
 
 async def _serve(args: argparse.Namespace, out: TextIO) -> None:
@@ -192,8 +201,9 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
         await sim.start()
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        hint = "; --port 0 picks a free port" if args.port else ""
         raise CommandError(
-            f"cannot listen on {args.host}:{args.port}: {reason}"
+            f"cannot listen on {args.host}:{args.port}: {reason}{hint}"
         ) from None
     try:
         out.write(
@@ -307,7 +317,16 @@ def build_parser() -> argparse.ArgumentParser:
         "help": "market speed factor",
     }
 
-    demo = sub.add_parser("demo", parents=[common], help="live dashboard, no network")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="live dashboard, no network",
+        description="Run the embedded WEEX simulator and a live view of its market "
+        "(tickers, order book, trades) and of a paper account trading on it. "
+        "Nothing to configure, no network. Through a pipe, or with --plain, it "
+        "prints plain lines instead. Of the WEEX_* variables it honours "
+        "WEEX_PROTOCOL and WEEX_NUMBER_TYPE.",
+    )
     demo.add_argument("--seconds", **seconds)
     demo.add_argument(
         "--symbols",
@@ -319,7 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", **speed)
     demo.add_argument("--plain", action="store_true", help="plain lines, no redraw")
 
-    sim = sub.add_parser("sim", parents=[common], help="run the simulator standalone")
+    sim = sub.add_parser(
+        "sim",
+        parents=[common],
+        help="run the simulator standalone",
+        description="Serve the WEEX simulator (V3 and V2, public and private "
+        "WebSocket endpoints, REST) until stopped, and print the export lines "
+        "that point WeexConfig.from_env() at it.",
+    )
     sim.add_argument("--host", default="127.0.0.1", help="interface (127.0.0.1)")
     sim.add_argument("--port", type=int, default=8080, help="TCP port, 0 = any free")
     sim.add_argument("--seed", **seed)
@@ -338,7 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--balance", default="100000", help="paper account USDT balance (100000)"
     )
 
-    tail = sub.add_parser("tail", parents=[common], help="print events as JSON lines")
+    tail = sub.add_parser(
+        "tail",
+        parents=[common],
+        help="print events as JSON lines",
+        description="Print events as JSON lines, from the endpoint configured by "
+        "the WEEX_* variables or, with --sim, from an embedded simulator.",
+    )
     tail.add_argument(
         "events",
         nargs="+",
@@ -360,6 +392,20 @@ COMMANDS: Mapping[
 COMMANDS = {"demo": _demo, "sim": _serve, "tail": _tail}
 
 
+#: Library log lines about a failure that ends the command, which :func:`main`
+#: reports as its error line: without ``-v`` they are not printed twice.
+_REPORTED_BY_MAIN = frozenset(
+    {
+        "%s: %s; not reconnecting",  # connection.py: the connection gave up
+        "%s: subscription %s rejected: %s",  # connection.py: a refused channel
+    }
+)
+
+
+def _not_reported_by_main(record: logging.LogRecord) -> bool:
+    return record.msg not in _REPORTED_BY_MAIN
+
+
 @contextlib.contextmanager
 def _logging(verbose: int) -> Iterator[None]:
     """Send ``weex_events`` logs to stderr for the run; restore the logger after."""
@@ -372,6 +418,8 @@ def _logging(verbose: int) -> Iterator[None]:
     logger.setLevel(
         logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     )
+    if not verbose:
+        handler.addFilter(_not_reported_by_main)
     logger.addHandler(handler)
     try:
         yield

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -34,7 +34,15 @@ from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
 from .events import ConnectionEvent, StreamMessage
 from .rest import WeexRestClient
 
-__all__ = ["TITLE", "Fit", "fit", "render", "run_demo"]
+__all__ = [
+    "DEMO_VARIABLES",
+    "TITLE",
+    "Fit",
+    "demo_environment",
+    "fit",
+    "render",
+    "run_demo",
+]
 
 #: The first words of the live view's first line.
 TITLE = "weex-events demo"
@@ -46,6 +54,38 @@ MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
 MAX_TRADE_ROWS = 10
 REDRAW_INTERVAL = 0.2  # at most ~5 redraws a second
 SIDE_BY_SIDE_WIDTH = 110  # from this width the book and the trades share rows
+
+
+#: The ``WEEX_*`` variables the demo honours, and the config field each sets.
+DEMO_VARIABLES: Mapping[str, str] = {
+    "WEEX_PROTOCOL": "protocol",
+    "WEEX_NUMBER_TYPE": "number_type",
+}
+
+
+def demo_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """What the demo takes from ``WEEX_*`` variables, and which ones it ignores.
+
+    The demo runs its own simulator (contract market, its own paper account), so
+    endpoint URLs, credentials and ``WEEX_MARKET`` do not apply to it; the
+    protocol generation and the number type do.
+
+    Returns:
+        ``(overrides, ignored)``: config fields for the simulator's config, and
+        the names of the non-empty ``WEEX_*`` variables the demo ignores.
+
+    Raises:
+        ConfigError: a variable the demo honours holds a bad value (named).
+    """
+    honoured = {k: environ[k] for k in DEMO_VARIABLES if k in environ}
+    config = WeexConfig.from_env(honoured)  # validates; names the variable
+    overrides = {field: getattr(config, field) for field in DEMO_VARIABLES.values()}
+    ignored = sorted(
+        name
+        for name, value in environ.items()
+        if name.startswith("WEEX_") and value.strip() and name not in DEMO_VARIABLES
+    )
+    return overrides, ignored
 
 
 @dataclass(frozen=True)
