@@ -20,7 +20,7 @@ async def batch_stream_processing():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Batch processing...")
+        print("📊 Batch processing...")
 
         batch_size = 10
         batch = []

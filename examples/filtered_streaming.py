@@ -20,7 +20,7 @@ async def filtered_streaming():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Starting filtered streaming...")
+        print("📊 Starting filtered streaming...")
 
         async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
             data = ticker_message.data
@@ -31,7 +31,7 @@ async def filtered_streaming():
                 price = data.get("last", "N/A")
                 volume = data.get("volume", "N/A")
 
-                print(f"üìà Significant move: {price_change}% | Price: ${price} | Volume: {volume}")
+                print(f"📈 Significant move: {price_change}% | Price: ${price} | Volume: {volume}")
 # --- end of documented block ---
 # fmt: on
 

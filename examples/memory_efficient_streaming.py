@@ -19,7 +19,7 @@ async def memory_efficient_streaming():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Memory-efficient streaming...")
+        print("📊 Memory-efficient streaming...")
 
         async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
             # Process data immediately, don't store it

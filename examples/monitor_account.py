@@ -20,7 +20,7 @@ async def monitor_account():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üíº Monitoring account updates...")
+        print("💼 Monitoring account updates...")
 
         async for account_message in ws_client.stream_account():
             data = account_message.data

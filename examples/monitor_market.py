@@ -20,7 +20,7 @@ async def monitor_market():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Monitoring BTC/USDT...")
+        print("📊 Monitoring BTC/USDT...")
 
         async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
             data = ticker_message.data

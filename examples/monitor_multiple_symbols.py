@@ -22,7 +22,7 @@ async def monitor_multiple_symbols():
     symbols = ["BTCUSDT", "ETHUSDT", "ADAUSDT"]
 
     async with WeexWebSocketClient(config) as ws_client:
-        print(f"üìä Monitoring {symbols}...")
+        print(f"📊 Monitoring {symbols}...")
 
         # Create tasks for each symbol
         async with asyncio.TaskGroup() as tg:

@@ -20,7 +20,7 @@ async def monitor_order_book():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìà Monitoring BTC/USDT order book...")
+        print("📈 Monitoring BTC/USDT order book...")
 
         async for book_message in ws_client.stream_order_book("BTCUSDT", level=5):
             data = book_message.data
@@ -28,7 +28,7 @@ async def monitor_order_book():
             bids = data.get("bids", [])[:3]  # Top 3 bids
             asks = data.get("asks", [])[:3]  # Top 3 asks
 
-            print(f"\nüìä Order Book Snapshot:")
+            print(f"\n📊 Order Book Snapshot:")
             print("Bids:")
             for i, (price, size) in enumerate(bids, 1):
                 print(f"  {i}. ${price} - {size}")

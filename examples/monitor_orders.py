@@ -20,7 +20,7 @@ async def monitor_orders():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìã Monitoring orders...")
+        print("📋 Monitoring orders...")
 
         async for order_message in ws_client.stream_orders():
             data = order_message.data
@@ -32,12 +32,12 @@ async def monitor_orders():
             size = data.get("size", "N/A")
 
             status_emoji = {
-                "new": "üÜï",
-                "partially_filled": "‚ö°",
-                "filled": "‚úÖ",
-                "canceled": "‚ùå",
-                "rejected": "üö´"
-            }.get(status, "‚ùì")
+                "new": "🆕",
+                "partially_filled": "⚡",
+                "filled": "✅",
+                "canceled": "❌",
+                "rejected": "🚫"
+            }.get(status, "❓")
 
             print(f"{timestamp} {status_emoji} Order {order_id}: {symbol} {size} ({status})")
 # --- end of documented block ---

@@ -19,7 +19,7 @@ async def monitor_positions():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Monitoring positions...")
+        print("📊 Monitoring positions...")
 
         async for position_message in ws_client.stream_positions():
             data = position_message.data

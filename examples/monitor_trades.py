@@ -19,7 +19,7 @@ async def monitor_trades():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üí∞ Monitoring BTC/USDT trades...")
+        print("💰 Monitoring BTC/USDT trades...")
 
         async for trade_message in ws_client.stream_trades("BTCUSDT"):
             data = trade_message.data
@@ -29,7 +29,7 @@ async def monitor_trades():
             size = data.get("size", "N/A")
             side = data.get("side", "N/A")
 
-            side_emoji = "üü¢" if side == "buy" else "üî¥"
+            side_emoji = "🟢" if side == "buy" else "🔴"
             print(f"{timestamp} {side_emoji} {size} BTC @ ${price}")
 # --- end of documented block ---
 # fmt: on

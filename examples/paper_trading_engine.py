@@ -28,7 +28,7 @@ class PaperTradingEngine:
     async def simulate_trading(self, config):
         """Run paper trading simulation with real market data"""
         async with WeexWebSocketClient(config) as ws_client:
-            print("üéØ Starting paper trading simulation...")
+            print("🎯 Starting paper trading simulation...")
 
             async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
                 price = float(ticker_message.data.get("last", 0))
@@ -74,7 +74,7 @@ class PaperTradingEngine:
             "timestamp": timestamp
         })
 
-        print(f"üü¢ BUY: {size:.6f} BTC @ ${price:.2f} (Cost: ${cost:.2f})")
+        print(f"🟢 BUY: {size:.6f} BTC @ ${price:.2f} (Cost: ${cost:.2f})")
 
     async def execute_sell(self, price, size, timestamp):
         """Execute sell order in paper trading"""
@@ -95,7 +95,7 @@ class PaperTradingEngine:
             "timestamp": timestamp
         })
 
-        print(f"üî¥ SELL: {size:.6f} BTC @ ${price:.2f} (Revenue: ${revenue:.2f})")
+        print(f"🔴 SELL: {size:.6f} BTC @ ${price:.2f} (Revenue: ${revenue:.2f})")
 
     def calculate_portfolio_value(self, current_price):
         """Calculate total portfolio value"""

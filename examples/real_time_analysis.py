@@ -20,7 +20,7 @@ async def real_time_analysis():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üìä Starting real-time analysis...")
+        print("📊 Starting real-time analysis...")
 
         price_history = []
         moving_avg_period = 20
@@ -41,11 +41,11 @@ async def real_time_analysis():
 
                 # Simple trading signal
                 if price > moving_avg * 1.02:  # 2% above MA
-                    print(f"{timestamp}: üìà BUY signal - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
+                    print(f"{timestamp}: 📈 BUY signal - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
                 elif price < moving_avg * 0.98:  # 2% below MA
-                    print(f"{timestamp}: üìâ SELL signal - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
+                    print(f"{timestamp}: 📉 SELL signal - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
                 else:
-                    print(f"{timestamp}: üìä HOLD - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
+                    print(f"{timestamp}: 📊 HOLD - Price: ${price:.2f}, MA: ${moving_avg:.2f}")
 # --- end of documented block ---
 # fmt: on
 

@@ -27,7 +27,7 @@ async def risk_monitored_trading():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üõ°Ô∏è Starting risk-monitored trading...")
+        print("🛡️ Starting risk-monitored trading...")
 
         risk_limits = {
             "max_position_size": 1000,  # USD
@@ -55,13 +55,13 @@ async def risk_monitored_trading():
             )
 
             if current_exposure > risk_limits["max_position_size"]:
-                print(f"üö® POSITION SIZE LIMIT BREACHED: ${current_exposure:.2f}")
+                print(f"🚨 POSITION SIZE LIMIT BREACHED: ${current_exposure:.2f}")
                 await emergency_reduce_positions()
 
             # Check daily loss limits
             total_pnl = sum(pos["pnl"] for pos in current_positions.values())
             if total_pnl < -risk_limits["max_daily_loss"]:
-                print(f"üö® DAILY LOSS LIMIT BREACHED: ${total_pnl:.2f}")
+                print(f"🚨 DAILY LOSS LIMIT BREACHED: ${total_pnl:.2f}")
                 await emergency_close_all_positions()
 # --- end of documented block ---
 # fmt: on

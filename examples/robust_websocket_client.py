@@ -26,21 +26,21 @@ async def robust_websocket_client():
     for attempt in range(max_reconnect_attempts):
         try:
             async with WeexWebSocketClient(config) as ws_client:
-                print(f"üîå Connected (attempt {attempt + 1})")
+                print(f"🔌 Connected (attempt {attempt + 1})")
 
                 async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
                     price = ticker_message.data.get("last")
                     print(f"Price: ${price}")
 
         except Exception as e:
-            print(f"‚ùå Connection error: {e}")
+            print(f"❌ Connection error: {e}")
             if attempt < max_reconnect_attempts - 1:
-                print(f"üîÑ Reconnecting in {reconnect_delay} seconds...")
+                print(f"🔄 Reconnecting in {reconnect_delay} seconds...")
                 await asyncio.sleep(reconnect_delay)
                 # Increase delay for next attempt
                 reconnect_delay *= 2
             else:
-                print("üí• Max reconnection attempts reached")
+                print("💥 Max reconnection attempts reached")
                 raise
 # --- end of documented block ---
 # fmt: on

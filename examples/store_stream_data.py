@@ -33,7 +33,7 @@ async def store_stream_data():
                 )
             """)
 
-            print("üíæ Storing ticker data...")
+            print("💾 Storing ticker data...")
 
             async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
                 data = ticker_message.data

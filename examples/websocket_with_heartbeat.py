@@ -22,7 +22,7 @@ async def websocket_with_heartbeat():
     config = WeexConfig.from_env()
 
     async with WeexWebSocketClient(config) as ws_client:
-        print("üíì Starting heartbeat...")
+        print("💓 Starting heartbeat...")
 
         last_message_time = time.time()
         heartbeat_interval = 30  # seconds
@@ -31,14 +31,14 @@ async def websocket_with_heartbeat():
             while True:
                 await asyncio.sleep(heartbeat_interval)
                 if time.time() - last_message_time > heartbeat_interval:
-                    print("üíî No messages received - potential connection issue")
+                    print("💔 No messages received - potential connection issue")
 
         heartbeat_task = asyncio.create_task(heartbeat_checker())
 
         try:
             async for ticker_message in ws_client.stream_tickers(["BTCUSDT"]):
                 last_message_time = time.time()
-                print(f"üíì Message received: {ticker_message.data.get('last')}")
+                print(f"💓 Message received: {ticker_message.data.get('last')}")
 
         finally:
             heartbeat_task.cancel()

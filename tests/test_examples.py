@@ -49,10 +49,20 @@ CREDENTIALS = {
 NUM = r"-?\d+(?:\.\d+)?"
 
 
-def garbled(emoji: str) -> str:
-    """A pattern for ``emoji`` as the original guide prints it: its UTF-8 bytes
-    read as Mac Roman (the guide's code was saved that way; the examples keep it)."""
-    return re.escape(emoji.encode("utf-8").decode("mac_roman"))
+def emoji(char: str) -> str:
+    """A pattern for ``char`` as the examples print it: the emoji itself (the
+    original guide's Mac Roman mis-encoding is corrected)."""
+    return re.escape(char)
+
+
+def mojibake(text: str) -> list[str]:
+    """Runs of ``text`` that are UTF-8 bytes read as Mac Roman (``üìä`` for 📊)."""
+    found = []
+    for run in re.findall(r"[^\x00-\x7f]{2,}", text):
+        with contextlib.suppress(UnicodeError):
+            if run.encode("mac_roman").decode("utf-8") != run:
+                found.append(run)
+    return found
 
 
 Fault = Callable[[Simulator], Awaitable[object] | object]
@@ -122,13 +132,13 @@ PUBLIC_CASES = (
         "monitor_market",
         (
             rf"^{NUM}: BTC/USDT = \${NUM} \| Volume: {NUM} \| Change: {NUM}%$",
-            rf"^{garbled('📊')} Monitoring BTC/USDT\.\.\.$",
+            rf"^{emoji('📊')} Monitoring BTC/USDT\.\.\.$",
         ),
     ),
     Case(
         "monitor_order_book",
         (
-            rf"^{garbled('📊')} Order Book Snapshot:$",
+            rf"^{emoji('📊')} Order Book Snapshot:$",
             r"^Bids:$",
             r"^Asks:$",
             rf"^  1\. \${NUM} - {NUM}$",
@@ -138,8 +148,8 @@ PUBLIC_CASES = (
     Case(
         "monitor_trades",
         (
-            rf"^{NUM} {garbled('🟢')} {NUM} BTC @ \${NUM}$",  # a buy
-            rf"^{NUM} {garbled('🔴')} {NUM} BTC @ \${NUM}$",  # a sell
+            rf"^{NUM} {emoji('🟢')} {NUM} BTC @ \${NUM}$",  # a buy
+            rf"^{NUM} {emoji('🔴')} {NUM} BTC @ \${NUM}$",  # a sell
         ),
     ),
     Case(
@@ -149,8 +159,8 @@ PUBLIC_CASES = (
     Case(
         "real_time_analysis",
         (
-            rf"^{NUM}: ({garbled('📈')} BUY signal|{garbled('📉')} SELL signal|"
-            rf"{garbled('📊')} HOLD) - "
+            rf"^{NUM}: ({emoji('📈')} BUY signal|{emoji('📉')} SELL signal|"
+            rf"{emoji('📊')} HOLD) - "
             rf"Price: \$\d+\.\d\d, MA: \$\d+\.\d\d$",
         ),
     ),
@@ -160,12 +170,12 @@ PUBLIC_CASES = (
     ),
     Case(
         "robust_websocket_client",
-        (rf"^{garbled('🔌')} Connected \(attempt 1\)$", rf"^Price: \${NUM}$"),
+        (rf"^{emoji('🔌')} Connected \(attempt 1\)$", rf"^Price: \${NUM}$"),
     ),
     Case(
         "filtered_streaming",
         (
-            rf"^{garbled('📈')} Significant move: {NUM}% \| "
+            rf"^{emoji('📈')} Significant move: {NUM}% \| "
             rf"Price: \${NUM} \| Volume: {NUM}$",
         ),
     ),
@@ -174,10 +184,10 @@ PUBLIC_CASES = (
         "batch_stream_processing",
         (r"^Batch: Avg: \$\d+\.\d\d \| Max: \$\d+\.\d\d \| Min: \$\d+\.\d\d$",),
     ),
-    Case("websocket_with_heartbeat", (rf"^{garbled('💓')} Message received: {NUM}$",)),
+    Case("websocket_with_heartbeat", (rf"^{emoji('💓')} Message received: {NUM}$",)),
     Case(
         "store_stream_data",
-        (rf"^{garbled('💾')} Storing ticker data\.\.\.$",),
+        (rf"^{emoji('💾')} Storing ticker data\.\.\.$",),
         needs="aiosqlite",
     ),
     Case(
@@ -248,7 +258,7 @@ PRIVATE_CASES = (
         "risk_monitored_trading",
         (
             r"Starting risk-monitored trading",
-            rf"^{garbled('🚨')} POSITION SIZE LIMIT BREACHED: \$\d+\.\d\d$",
+            rf"^{emoji('🚨')} POSITION SIZE LIMIT BREACHED: \$\d+\.\d\d$",
             r"^🚨 Closing BTCUSDT \(",
         ),
         fault=_buy("0.02"),  # about 2000 USD, above the block's 1000 USD limit
@@ -485,3 +495,13 @@ def test_example_holds_documented_block(title: str, code: str) -> None:
     path = example_for(code)
     text = "\n".join(line.rstrip() for line in path.read_text("utf-8").splitlines())
     assert code in text, f"{path.name} no longer holds the block {title!r}"
+
+
+def test_examples_and_guide_print_the_intended_emoji() -> None:
+    """No example or guide line holds mis-encoded emoji; the emoji are intact."""
+    files = [GUIDE, *sorted(EXAMPLES.glob("*.py"))]
+    bad = {p.name: mojibake(p.read_text("utf-8")) for p in files}
+    assert not {name: runs for name, runs in bad.items() if runs}
+    assert "📊" in (EXAMPLES / "monitor_market.py").read_text("utf-8")
+    garbled = "📊".encode().decode("mac_roman")  # "\uf8ffüìä"
+    assert mojibake(f"{garbled} Monitoring") == [garbled]  # the check can see it
