@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.ext.napoleon import _process_docstring
+from sphinx.ext.napoleon import Config as NapoleonConfig
+from sphinx.ext.napoleon.docstring import GoogleDocstring
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -47,7 +48,8 @@ version = ".".join(release.split(".")[:2])
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.napoleon",
+    # Napoleon's Google-style parsing is applied by _napoleon() below, through
+    # its public GoogleDocstring class, rather than by loading the extension.
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "myst_parser",  # only for CHANGELOG.md, included by changelog.rst
@@ -87,10 +89,12 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_preserve_defaults = True
 
-napoleon_google_docstring = True
-napoleon_numpy_docstring = False
-napoleon_use_rtype = False
-napoleon_attr_annotations = True
+NAPOLEON = NapoleonConfig(
+    napoleon_google_docstring=True,
+    napoleon_numpy_docstring=False,
+    napoleon_use_rtype=False,
+    napoleon_attr_annotations=True,
+)
 
 # -- intersphinx, offline ------------------------------------------------------------
 
@@ -104,25 +108,27 @@ intersphinx_mapping = {
 
 # -- HTML ----------------------------------------------------------------------------
 
-html_theme = "alabaster"
+# Furo: a maintained theme whose content column fits an 88-column code block at
+# 1280 px, with the page's own sections in a side panel instead of the landing
+# page's table of contents.
+html_theme = "furo"
 html_title = f"weex_events {release}"
-html_theme_options = {
-    "description": "Real-time WEEX events for asyncio",
-    "fixed_sidebar": True,
-}
+html_theme_options: dict[str, Any] = {}
 
 
 def _napoleon(
     app: Sphinx, what: Any, name: str, obj: object, options: Any, lines: list[str]
 ) -> None:
-    """Napoleon, reading property docstrings like function docstrings.
+    """Napoleon's Google-style parsing, reading property docstrings like
+    function docstrings.
 
     Napoleon takes the first line of a property docstring, ``"Counters: ..."``,
     as ``type: description``. Ours are Google-style summaries (the types come
     from annotations, shown by autodoc), so they are parsed as functions are.
     """
     what = "method" if what == "property" else what
-    _process_docstring(app, what, name, obj, options, lines)
+    parsed = GoogleDocstring(lines, NAPOLEON, app, what, name, obj, options)
+    lines[:] = parsed.lines()
 
 
 def _hide_internal_constructors(
@@ -173,9 +179,6 @@ def setup(app: Sphinx) -> None:
     app.add_object_type(
         "event", "event", objname="event", indextemplate="pair: %s; event"
     )
-    for listener in list(app.events.listeners["autodoc-process-docstring"]):
-        if listener.handler is _process_docstring:
-            app.disconnect(listener.id)
     app.connect("autodoc-process-docstring", _napoleon)
     app.connect("autodoc-process-signature", _hide_internal_constructors)
     # After autodoc has added the parameter types (priority 500).

@@ -52,3 +52,18 @@ def test_testing_extra_is_slim() -> None:
     }
     assert names == {"pytest", "pytest-asyncio"}
     assert any(dep.startswith("rich") for dep in PROJECT["dependencies"])
+
+
+def test_readme_says_how_to_install_what_the_examples_need() -> None:
+    """The README installs the examples' extra next to running them, and that
+    extra holds what the examples import beyond the SDK."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = readme.index('pip install -e ".[examples]"')
+    assert install < readme.index("python examples/store_stream_data.py")
+    assert "import aiosqlite" in (ROOT / "examples" / "store_stream_data.py").read_text(
+        encoding="utf-8"
+    )
+    extras = PROJECT["optional-dependencies"]
+    assert any(dep.startswith("aiosqlite") for dep in extras["examples"])
+    for extra in ("test", "docs", "testing", "examples", "dev", "bench"):
+        assert extra in extras
