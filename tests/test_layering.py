@@ -16,6 +16,9 @@ PACKAGE = Path(weex_events.__file__).parent
 ORDER = [
     "errors",
     "config",
+    # below every client layer, so that connections can hold a recorder and the
+    # simulator can read recordings without importing the client
+    "recording",
     "events",
     "backoff",
     "protocol",
@@ -44,7 +47,7 @@ ORDER = [
 QUARANTINE = {
     "aiohttp": {"transport", "rest", "sim"},
     "pyee": {"dispatch"},
-    "orjson": {"protocol", "sim", "rest", "cli"},
+    "orjson": {"protocol", "sim", "rest", "cli", "recording"},
     "rich": {"dashboard"},
 }
 PURE = {"protocol", "book", "demo_state"}
@@ -128,3 +131,15 @@ def test_simulator_does_not_use_the_client_codec() -> None:
             "connection",
             "dispatch",
         }, path
+        # The recording format is ours (DESIGN.md §6), not WEEX's: the simulator
+        # may read it, but nothing else of the SDK beyond config and errors.
+        assert internal <= {"sim", "config", "errors", "recording"}, path
+
+
+def test_recording_format_is_pure() -> None:
+    """The recording format module parses and encodes lines with no I/O or clock."""
+    found = imports(PACKAGE / "recording" / "format.py")
+    assert not found & IMPURE
+    assert not {n for n in found if n.startswith("weex_events:")} - {
+        "weex_events:recording"
+    }

@@ -17,6 +17,7 @@ __all__ = [
     "DecodeError",
     "ProtocolError",
     "RateLimitError",
+    "RecordingError",
     "RestError",
     "SubscriptionError",
     "WeexConnectionError",
@@ -170,3 +171,23 @@ class RestError(WeexError):
 
 class RateLimitError(RestError):
     """HTTP 429: the exchange asks the client to slow down."""
+
+
+class RecordingError(WeexError):
+    """A recording cannot be read: bad header, unknown version, truncated or corrupt.
+
+    Raised after every record before the bad one has been delivered.
+
+    Attributes:
+        path: the file at fault.
+        line: the 1-based line where reading failed (0: the file could not be
+            opened).
+        reason: what is wrong there.
+    """
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {reason}")

@@ -1,0 +1,413 @@
+"""The recording writer: a cheap per-frame call on the read path, I/O on a thread.
+
+A :class:`Recorder` is handed to a connection, which calls :meth:`Recorder.frame_in`
+for every frame it receives, :meth:`Recorder.frame_out` for every frame it sends,
+and :meth:`Recorder.opened`/:meth:`Recorder.closed` around each connection. Those
+calls only append a tuple to a bounded in-memory buffer: they never block, never
+do I/O and never raise. A writer thread (``weex_events: recorder``) drains the
+buffer every ``poll_interval``, encodes the lines (DESIGN.md §6), compresses them
+when the file name ends in ``.gz``, rotates to ``name.1.ext``, ``name.2.ext``…
+when a file passes ``rotate_bytes``, and flushes to the OS at least every
+``flush_interval`` seconds and on :meth:`Recorder.close`.
+
+**Overflow policy**: when the buffer holds ``buffer_size`` records the new record
+is dropped (the ones already queued are kept, so what is written stays in order),
+counted in :attr:`RecorderStats.dropped`, and the next record written carries
+``"lost": n``, the number dropped just before it. Calls after :meth:`close` are
+dropped and counted the same way.
+
+The recorder writes only what it is given. Its API has no place for handshake
+headers; URLs are stripped of user-info, query and fragment before they are
+queued.
+
+Imports: ``config`` (the version in the header), ``errors``, ``recording.format``,
+stdlib.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from ..config import __version__
+from ..errors import ConfigError
+from .format import Record, encode_header, public_url, rotated_path
+
+__all__ = ["Recorder", "RecorderStats"]
+
+log = logging.getLogger("weex_events.recording")
+
+
+class _Gap:
+    """A buffer entry standing for records dropped at this point."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderStats:
+    """Counters of a :class:`Recorder` (a snapshot).
+
+    Attributes:
+        recorded: records accepted into the buffer.
+        written: records written to a file.
+        dropped: records dropped because the buffer was full or the recorder
+            closed.
+        pending: records waiting in the buffer.
+        files: files opened so far (1 + rotations).
+        bytes: bytes written to the files (compressed size for ``.gz``).
+        error: why the writer stopped, if a write failed (then nothing more is
+            written and everything after is counted as dropped).
+    """
+
+    recorded: int
+    written: int
+    dropped: int
+    pending: int
+    files: int
+    bytes: int
+    error: str | None
+
+
+class Recorder:
+    """Records frames to ``path`` (NDJSON; gzip if it ends in ``.gz``).
+
+    Args:
+        path: the file to write; rotated files get a number before the extension.
+        protocol: WEEX generation, for the header.
+        market: ``"contract"`` or ``"spot"``, for the header.
+        rotate_bytes: start a new file once the current one holds this many
+            bytes (``None``: never).
+        buffer_size: records held in memory before new ones are dropped.
+        flush_interval: longest time, in seconds, a written record may stay in
+            Python or zlib buffers before it reaches the OS.
+        poll_interval: how often the writer thread wakes to drain the buffer.
+
+    Use it as a context manager (``with Recorder(path) as rec:``), or call
+    :meth:`start` and :meth:`close`. Records given before :meth:`start` wait in
+    the buffer.
+
+    Raises:
+        ConfigError: a bad argument.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        protocol: str = "v3",
+        market: str = "contract",
+        rotate_bytes: int | None = None,
+        buffer_size: int = 100_000,
+        flush_interval: float = 1.0,
+        poll_interval: float = 0.05,
+    ) -> None:
+        if rotate_bytes is not None and rotate_bytes <= 0:
+            raise ConfigError("rotate_bytes", "must be positive")
+        if buffer_size < 1:
+            raise ConfigError("buffer_size", "must be at least 1")
+        if not 0 < poll_interval <= flush_interval:
+            raise ConfigError(
+                "poll_interval", "must be positive and at most flush_interval"
+            )
+        self.path = Path(path)
+        self.protocol = protocol
+        self.market = market
+        self._rotate = rotate_bytes
+        self._limit = buffer_size
+        self._flush_interval = flush_interval
+        self._poll = poll_interval
+        self._buf: deque[tuple[Any, ...] | _Gap] = deque()
+        self._recorded = 0
+        self._dropped = 0
+        self._written = 0
+        self._bytes = 0
+        self._files = 0
+        self._error: str | None = None
+        self._closed = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._raw: IO[bytes] | None = None
+        self._out: gzip.GzipFile | IO[bytes] | None = None
+        self._dirty = False
+
+    # -- the read path: append only ------------------------------------------------
+
+    def frame_in(
+        self, endpoint: str, conn: int, frame: str | bytes, wall: float, mono: float
+    ) -> None:
+        """Record a frame received on connection ``conn`` of ``endpoint``.
+
+        ``frame`` is the text as received (``bytes`` are UTF-8); ``wall`` is the
+        receive time (``time.time()``), ``mono`` the same moment on
+        ``time.monotonic()``. Never blocks, never raises.
+        """
+        buf = self._buf
+        if len(buf) < self._limit:
+            buf.append((wall, mono, endpoint, conn, "in", frame))
+            self._recorded += 1
+        else:
+            self._overflow()
+
+    def frame_out(
+        self, endpoint: str, conn: int, frame: str | bytes, wall: float, mono: float
+    ) -> None:
+        """Record a frame sent on ``conn`` (as :meth:`frame_in`)."""
+        buf = self._buf
+        if len(buf) < self._limit:
+            buf.append((wall, mono, endpoint, conn, "out", frame))
+            self._recorded += 1
+        else:
+            self._overflow()
+
+    def opened(
+        self, endpoint: str, conn: int, url: str, wall: float, mono: float
+    ) -> None:
+        """Record that connection ``conn`` of ``endpoint`` opened to ``url``.
+
+        User-info, query and fragment are removed from ``url`` here.
+        """
+        if len(self._buf) < self._limit:
+            self._buf.append((wall, mono, endpoint, conn, "open", public_url(url)))
+            self._recorded += 1
+        else:
+            self._overflow()
+
+    def closed(
+        self,
+        endpoint: str,
+        conn: int,
+        code: int | None,
+        reason: str,
+        wall: float,
+        mono: float,
+    ) -> None:
+        """Record that ``conn`` closed with WebSocket ``code`` (``None``: none)."""
+        if len(self._buf) < self._limit:
+            self._buf.append((wall, mono, endpoint, conn, "close", code, reason))
+            self._recorded += 1
+        else:
+            self._overflow()
+
+    def _overflow(self) -> None:
+        self._dropped += 1
+        if self._closed:
+            return
+        buf = self._buf
+        # One marker per run of drops, so the writer can say where they were.
+        last = buf[-1] if buf else None
+        if not isinstance(last, _Gap):
+            last = _Gap()
+            buf.append(last)
+        last.count += 1
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    @property
+    def stats(self) -> RecorderStats:
+        """Counters, read now."""
+        return RecorderStats(
+            recorded=self._recorded,
+            written=self._written,
+            dropped=self._dropped,
+            pending=sum(1 for item in tuple(self._buf) if not isinstance(item, _Gap)),
+            files=self._files,
+            bytes=self._bytes + self._current_size(),
+            error=self._error,
+        )
+
+    def _current_size(self) -> int:
+        raw = self._raw
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            return raw.tell() if raw is not None else 0
+        return 0
+
+    @property
+    def running(self) -> bool:
+        """Whether the writer thread is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, *, protocol: str | None = None, market: str | None = None) -> None:
+        """Open the first file, write the header, start the writer thread.
+
+        ``protocol``/``market`` override the constructor's (the client passes its
+        configuration's). Starting a started recorder does nothing.
+
+        Raises:
+            ConfigError: the recorder is closed, or the file cannot be created.
+        """
+        if self._closed:
+            raise ConfigError("recorder", "this recorder is closed")
+        if self._thread is not None:
+            return
+        self.protocol = protocol or self.protocol
+        self.market = market or self.market
+        try:
+            self._open_next()
+        except OSError as exc:
+            raise ConfigError(
+                "recorder", f"cannot write {self.path}: {exc.strerror or exc}"
+            ) from None
+        self._thread = threading.Thread(
+            target=self._run, name="weex_events: recorder", daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        """Write everything buffered, flush, close the file, stop the thread.
+
+        Blocks until done (call it from a thread, or use :meth:`aclose`, in an
+        event loop). Closing twice does nothing.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._limit = 0  # from now on every call is dropped and counted
+        thread = self._thread
+        if thread is not None:
+            self._stop.set()
+            thread.join()
+        else:
+            self._dropped += sum(1 for i in self._buf if not isinstance(i, _Gap))
+            self._buf.clear()
+
+    async def aclose(self) -> None:
+        """:meth:`close` without blocking the event loop."""
+        import asyncio
+
+        await asyncio.to_thread(self.close)
+
+    def __enter__(self) -> Recorder:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Recorder {str(self.path)!r} written={self._written}>"
+
+    # -- the writer thread ------------------------------------------------------------
+
+    def _open_next(self) -> None:
+        path = rotated_path(self.path, self._files)
+        raw = path.open("wb")
+        self._raw = raw
+        out: gzip.GzipFile | IO[bytes] = raw
+        if path.name.endswith(".gz"):
+            out = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+        self._out = out
+        self._files += 1
+        header = encode_header(
+            sdk=__version__,
+            protocol=self.protocol,
+            market=self.market,
+            created=round(time.time(), 3),
+        )
+        out.write(header)
+
+    def _close_file(self) -> None:
+        out, raw = self._out, self._raw
+        self._out = self._raw = None
+        if out is not None and out is not raw:
+            out.close()  # writes the gzip trailer into raw
+        if raw is not None:
+            self._bytes += raw.tell()
+            raw.close()
+
+    def _run(self) -> None:
+        last_flush = time.monotonic()
+        try:
+            while True:
+                stopping = self._stop.wait(self._poll)
+                self._drain()
+                now = time.monotonic()
+                if self._dirty and (
+                    stopping or now - last_flush >= self._flush_interval
+                ):
+                    assert self._out is not None
+                    self._out.flush()
+                    self._dirty = False
+                    last_flush = now
+                if stopping:
+                    return
+        except (OSError, ValueError) as exc:
+            self._error = str(exc)
+            log.error("recording to %s stopped: %s", self.path, exc)
+            self._limit = 0
+            self._dropped += sum(1 for i in self._buf if not isinstance(i, _Gap))
+            self._buf.clear()
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                self._close_file()
+
+    def _drain(self) -> None:
+        buf = self._buf
+        lines: list[bytes] = []
+        # Gaps are summed only when the record after them is encoded: that record
+        # was queued after the producer's last increment of them.
+        gaps: list[_Gap] = []
+        for _ in range(len(buf)):
+            item = buf.popleft()
+            if isinstance(item, _Gap):
+                gaps.append(item)
+                continue
+            lost = sum(g.count for g in gaps) if gaps else 0
+            gaps = []
+            lines.append(_encode(item, lost))
+            if self._rotate is not None and len(lines) >= 256:
+                self._write(lines)
+                lines = []
+        buf.extendleft(reversed(gaps))  # drops at the very end: say so later
+        self._write(lines)
+
+    def _write(self, lines: list[bytes]) -> None:
+        if not lines:
+            return
+        out, raw = self._out, self._raw
+        assert out is not None and raw is not None
+        out.write(b"".join(lines))
+        self._written += len(lines)
+        self._dirty = True
+        if self._rotate is not None and raw.tell() >= self._rotate:
+            self._close_file()
+            self._open_next()
+
+
+def _encode(item: tuple[Any, ...], lost: int) -> bytes:
+    wall, mono, endpoint, conn, direction = item[:5]
+    if direction in ("in", "out"):
+        frame = item[5]
+        if isinstance(frame, bytes | bytearray | memoryview):
+            frame = bytes(frame).decode("utf-8", "replace")
+        record = Record(wall, mono, endpoint, conn, direction, frame=frame, lost=lost)
+    elif direction == "open":
+        record = Record(wall, mono, endpoint, conn, direction, url=item[5], lost=lost)
+    else:
+        record = Record(
+            wall,
+            mono,
+            endpoint,
+            conn,
+            direction,
+            code=item[5],
+            reason=item[6],
+            lost=lost,
+        )
+    return record.encode()
