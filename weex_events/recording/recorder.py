@@ -16,9 +16,8 @@ counted in :attr:`RecorderStats.dropped`, and the next record written carries
 ``"lost": n``, the number dropped just before it. Calls after :meth:`close` are
 dropped and counted the same way.
 
-The recorder writes only what it is given. Its API has no place for handshake
-headers; URLs are stripped of user-info, query and fragment before they are
-queued.
+It writes only what it is given (its API has no place for handshake headers), and
+URLs lose user-info, query and fragment before they are queued.
 
 Imports: ``config`` (the version in the header), ``errors``, ``recording.format``,
 stdlib.
@@ -26,6 +25,7 @@ stdlib.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import logging
@@ -195,7 +195,7 @@ class Recorder:
     ) -> None:
         """Record that ``conn`` closed with WebSocket ``code`` (``None``: none)."""
         if len(self._buf) < self._limit:
-            self._buf.append((wall, mono, endpoint, conn, "close", code, reason))
+            self._buf.append((wall, mono, endpoint, conn, "close", (code, reason)))
             self._recorded += 1
         else:
             self._overflow()
@@ -223,14 +223,13 @@ class Recorder:
             dropped=self._dropped,
             pending=sum(1 for item in tuple(self._buf) if not isinstance(item, _Gap)),
             files=self._files,
-            bytes=self._bytes + self._current_size(),
+            bytes=self._bytes + self._size(),
             error=self._error,
         )
 
-    def _current_size(self) -> int:
-        raw = self._raw
+    def _size(self) -> int:
         with contextlib.suppress(OSError, ValueError, AttributeError):
-            return raw.tell() if raw is not None else 0
+            return self._raw.tell() if self._raw is not None else 0
         return 0
 
     @property
@@ -284,8 +283,6 @@ class Recorder:
 
     async def aclose(self) -> None:
         """:meth:`close` without blocking the event loop."""
-        import asyncio
-
         await asyncio.to_thread(self.close)
 
     def __enter__(self) -> Recorder:
@@ -391,23 +388,14 @@ class Recorder:
 
 
 def _encode(item: tuple[Any, ...], lost: int) -> bytes:
-    wall, mono, endpoint, conn, direction = item[:5]
-    if direction in ("in", "out"):
-        frame = item[5]
-        if isinstance(frame, bytes | bytearray | memoryview):
-            frame = bytes(frame).decode("utf-8", "replace")
-        record = Record(wall, mono, endpoint, conn, direction, frame=frame, lost=lost)
-    elif direction == "open":
-        record = Record(wall, mono, endpoint, conn, direction, url=item[5], lost=lost)
+    wall, mono, endpoint, conn, direction, payload = item
+    fields: dict[str, Any]
+    if direction == "open":
+        fields = {"url": payload}
+    elif direction == "close":
+        fields = {"code": payload[0], "reason": payload[1]}
+    elif isinstance(payload, bytes | bytearray | memoryview):
+        fields = {"frame": bytes(payload).decode("utf-8", "replace")}
     else:
-        record = Record(
-            wall,
-            mono,
-            endpoint,
-            conn,
-            direction,
-            code=item[5],
-            reason=item[6],
-            lost=lost,
-        )
-    return record.encode()
+        fields = {"frame": payload}
+    return Record(wall, mono, endpoint, conn, direction, lost=lost, **fields).encode()
