@@ -32,7 +32,7 @@ import orjson
 from .client import WeexWebSocketClient
 from .config import WeexConfig, __version__
 from .dashboard import DEMO_VARIABLES, demo_environment, run_demo
-from .errors import ConfigError, SubscriptionError, WeexError
+from .errors import ConfigError, RecordingError, SubscriptionError, WeexError
 from .events import (
     LIFECYCLE_EVENTS,
     MARKET_KINDS,
@@ -168,6 +168,8 @@ def _simulator(args: argparse.Namespace, **kwargs: Any) -> Simulator:
         return Simulator(seed=args.seed, speed=args.speed, **kwargs)
     except ValueError as exc:  # an unknown symbol
         raise ConfigError("simulator", str(exc)) from None
+    except RecordingError as exc:  # sim --replay with a file it cannot serve
+        raise ConfigError("--replay", str(exc)) from None
 
 
 async def _demo(args: argparse.Namespace, out: TextIO) -> None:
@@ -196,6 +198,7 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
         secret_key=args.secret_key,
         passphrase=args.passphrase,
         balance=args.balance,
+        replay=args.replay,
     )
     try:
         await sim.start()
@@ -221,6 +224,8 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
             f"export WEEX_SECRET_KEY={shlex.quote(args.secret_key)}\n"
             f"export WEEX_PASSPHRASE={shlex.quote(args.passphrase)}\n"
         )
+        if args.replay:
+            out.write(f"# the public WebSocket replays {args.replay}\n")
         out.flush()  # a parent process may be waiting for these lines
         await asyncio.Event().wait()  # serve until cancelled
     finally:
@@ -362,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument(
         "--balance", default="100000", help="paper account USDT balance (100000)"
+    )
+    sim.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="serve this recording on the public WebSocket (--speed sets its pace)",
     )
 
     tail = sub.add_parser(

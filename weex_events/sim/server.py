@@ -19,7 +19,10 @@ and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time
 timestamp the simulator sends (``E``, ``time``, ``serverTime``) is simulated time.
 Server pings and protocol limits use real time (``ping_interval`` is not scaled).
 
-Imports: stdlib, ``aiohttp``, the ``sim`` modules and, lazily, ``weex_events.config``.
+With ``replay=path`` the V3 public WebSocket serves a recording (``sim.replay``).
+
+Imports: stdlib, ``aiohttp``, the ``sim`` modules, ``recording`` (through
+``sim.replay``) and, lazily, ``weex_events.config``.
 """
 
 from __future__ import annotations
@@ -42,11 +45,14 @@ from .market import MarketEngine
 from .pacer import Pacer
 from .paper import PaperExchange
 from .private_events import PrivateEvent
+from .replay import Replay
 from .rest import add_routes
 from .trading_rest import add_trading_routes
 from .v2_rest import add_v2_routes
 
 if TYPE_CHECKING:
+    from os import PathLike
+
     from ..config import WeexConfig
 
 __all__ = ["Simulator"]
@@ -87,6 +93,10 @@ class Simulator:
         balance: its opening USDT collateral.
         funding_interval: simulated seconds between funding settlements of the
             paper exchange's positions.
+        replay: a V3 contract recording for the V3 public WebSocket to serve
+            instead of the market, at the recorded pace times ``speed`` (see
+            :doc:`recording`); the market then stands still. A bad file raises
+            :class:`~weex_events.RecordingError`.
 
     The market steps every ``min(depth_interval, ticker_interval[0])`` simulated
     seconds; intervals are rounded to whole steps.
@@ -116,6 +126,7 @@ class Simulator:
         passphrase: str = "sim-pass",
         balance: str | Decimal = "100000",
         funding_interval: float = 60.0,
+        replay: str | PathLike[str] | None = None,
     ) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
@@ -157,7 +168,11 @@ class Simulator:
             max_ops_per_hour=max_ops_per_hour,
             max_rejects=max_rejects,
         )
-        self._public = Endpoint(V3, self.market, self.faults, settings)
+        self._replay = None if replay is None else Replay.load(replay, self.speed)
+        v3 = V3 if self._replay is None else self._replay.serving(V3)
+        self._public = Endpoint(v3, self.market, self.faults, settings)
+        if self._replay is not None:
+            self._replay.attach(lambda: self._public.connections)
         #: The API keys the private endpoint and signed REST accept.
         self.keyring = Keyring()
         self._private = Endpoint(V3, self.market, self.faults, settings, self.keyring)
@@ -277,6 +292,12 @@ class Simulator:
         return self._private.stats
 
     @property
+    def replay_progress(self) -> tuple[int, int] | None:
+        """``(frames played, frames in all)`` of the recording served, if any."""
+        r = self._replay
+        return None if r is None else (r.position, len(r.feeds))
+
+    @property
     def paused(self) -> bool:
         """Whether the market is frozen."""
         return self._pacer.paused
@@ -299,7 +320,8 @@ class Simulator:
             raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
-        self._pacer.start(self.market.step_ms / 1000 / self.speed)
+        if self._replay is None:  # a replay plays recorded frames, not the market
+            self._pacer.start(self.market.step_ms / 1000 / self.speed)
 
     async def stop(self) -> None:
         """Close every connection (code 1001) and stop serving.
@@ -308,6 +330,8 @@ class Simulator:
             Exception: whatever crashed the market task, so bugs do not pass silently.
         """
         crash = await self._pacer.stop()
+        if self._replay is not None:
+            crash = await self._replay.stop() or crash
         for endpoint in self._endpoints:
             await endpoint.close_all()
         runner, self._runner = self._runner, None
