@@ -195,6 +195,22 @@ def test_a_full_buffer_drops_new_records_counts_and_marks_them(tmp_path: Path) -
     assert rec.stats.dropped == 3 and rec.stats.recorded == 4
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_failing_disk_stops_the_writer_not_the_caller() -> None:
+    """A write error is kept in stats; calls keep returning and count as dropped."""
+    rec = Recorder("/dev/full", flush_interval=0.05, poll_interval=0.05)
+    rec.start()
+    try:
+        for i in range(10):
+            rec.frame_in("public", 1, "x" * 10_000, float(i), float(i))
+        wait_until(lambda: rec.stats.error is not None)
+        rec.frame_in("public", 1, "after", 1.0, 1.0)
+    finally:
+        rec.close()
+    assert "No space" in (rec.stats.error or "")
+    assert rec.stats.dropped == 11 - rec.stats.written
+
+
 def test_an_unwritable_path_is_a_config_error(tmp_path: Path) -> None:
     """start() on a path that cannot be created raises ConfigError."""
     with pytest.raises(ConfigError, match="cannot write"):

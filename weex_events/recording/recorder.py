@@ -20,14 +20,13 @@ It writes only what it is given (its API has no place for handshake headers), an
 URLs lose user-info, query and fragment before they are queued.
 
 Imports: ``config`` (the version in the header), ``errors``, ``recording.format``,
-stdlib.
+``recording.rotation``, stdlib.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import logging
 import threading
 import time
@@ -35,11 +34,12 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 from ..config import __version__
 from ..errors import ConfigError
-from .format import Record, encode_header, public_url, rotated_path
+from .format import Record, encode_header, public_url
+from .rotation import RotatingFile
 
 __all__ = ["Recorder", "RecorderStats"]
 
@@ -93,6 +93,8 @@ class Recorder:
         flush_interval: longest time, in seconds, a written record may stay in
             Python or zlib buffers before it reaches the OS.
         poll_interval: how often the writer thread wakes to drain the buffer.
+        compresslevel: gzip level for ``.gz`` files (1, the default, is several
+            times cheaper than 9 for about 1.5 times the size).
 
     Use it as a context manager (``with Recorder(path) as rec:``), or call
     :meth:`start` and :meth:`close`. Records given before :meth:`start` wait in
@@ -112,9 +114,12 @@ class Recorder:
         buffer_size: int = 100_000,
         flush_interval: float = 1.0,
         poll_interval: float = 0.05,
+        compresslevel: int = 1,
     ) -> None:
         if rotate_bytes is not None and rotate_bytes <= 0:
             raise ConfigError("rotate_bytes", "must be positive")
+        if not 0 <= compresslevel <= 9:
+            raise ConfigError("compresslevel", "must be 0 to 9")
         if buffer_size < 1:
             raise ConfigError("buffer_size", "must be at least 1")
         if not 0 < poll_interval <= flush_interval:
@@ -128,18 +133,16 @@ class Recorder:
         self._limit = buffer_size
         self._flush_interval = flush_interval
         self._poll = poll_interval
+        self._level = compresslevel
         self._buf: deque[tuple[Any, ...] | _Gap] = deque()
         self._recorded = 0
         self._dropped = 0
         self._written = 0
-        self._bytes = 0
-        self._files = 0
         self._error: str | None = None
         self._closed = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._raw: IO[bytes] | None = None
-        self._out: gzip.GzipFile | IO[bytes] | None = None
+        self._file: RotatingFile | None = None
         self._dirty = False
 
     # -- the read path: append only ------------------------------------------------
@@ -222,15 +225,10 @@ class Recorder:
             written=self._written,
             dropped=self._dropped,
             pending=sum(1 for item in tuple(self._buf) if not isinstance(item, _Gap)),
-            files=self._files,
-            bytes=self._bytes + self._size(),
+            files=self._file.files if self._file else 0,
+            bytes=self._file.size if self._file else 0,
             error=self._error,
         )
-
-    def _size(self) -> int:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            return self._raw.tell() if self._raw is not None else 0
-        return 0
 
     @property
     def running(self) -> bool:
@@ -253,7 +251,9 @@ class Recorder:
         self.protocol = protocol or self.protocol
         self.market = market or self.market
         try:
-            self._open_next()
+            self._file = RotatingFile(
+                self.path, self._header, self._rotate, self._level
+            )
         except OSError as exc:
             raise ConfigError(
                 "recorder", f"cannot write {self.path}: {exc.strerror or exc}"
@@ -302,31 +302,11 @@ class Recorder:
 
     # -- the writer thread ------------------------------------------------------------
 
-    def _open_next(self) -> None:
-        path = rotated_path(self.path, self._files)
-        raw = path.open("wb")
-        self._raw = raw
-        out: gzip.GzipFile | IO[bytes] = raw
-        if path.name.endswith(".gz"):
-            out = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
-        self._out = out
-        self._files += 1
-        header = encode_header(
-            sdk=__version__,
-            protocol=self.protocol,
-            market=self.market,
-            created=round(time.time(), 3),
+    def _header(self) -> bytes:
+        created = round(time.time(), 3)
+        return encode_header(
+            sdk=__version__, protocol=self.protocol, market=self.market, created=created
         )
-        out.write(header)
-
-    def _close_file(self) -> None:
-        out, raw = self._out, self._raw
-        self._out = self._raw = None
-        if out is not None and out is not raw:
-            out.close()  # writes the gzip trailer into raw
-        if raw is not None:
-            self._bytes += raw.tell()
-            raw.close()
 
     def _run(self) -> None:
         last_flush = time.monotonic()
@@ -338,8 +318,8 @@ class Recorder:
                 if self._dirty and (
                     stopping or now - last_flush >= self._flush_interval
                 ):
-                    assert self._out is not None
-                    self._out.flush()
+                    assert self._file is not None
+                    self._file.flush()
                     self._dirty = False
                     last_flush = now
                 if stopping:
@@ -348,11 +328,13 @@ class Recorder:
             self._error = str(exc)
             log.error("recording to %s stopped: %s", self.path, exc)
             self._limit = 0
-            self._dropped += sum(1 for i in self._buf if not isinstance(i, _Gap))
             self._buf.clear()
+            # everything accepted and not written is lost, in flight included
+            self._dropped += self._recorded - self._written
         finally:
             with contextlib.suppress(OSError, ValueError):
-                self._close_file()
+                assert self._file is not None
+                self._file.close()
 
     def _drain(self) -> None:
         buf = self._buf
@@ -375,16 +357,11 @@ class Recorder:
         self._write(lines)
 
     def _write(self, lines: list[bytes]) -> None:
-        if not lines:
-            return
-        out, raw = self._out, self._raw
-        assert out is not None and raw is not None
-        out.write(b"".join(lines))
-        self._written += len(lines)
-        self._dirty = True
-        if self._rotate is not None and raw.tell() >= self._rotate:
-            self._close_file()
-            self._open_next()
+        if lines:
+            assert self._file is not None
+            self._file.write(b"".join(lines))
+            self._written += len(lines)
+            self._dirty = True
 
 
 def _encode(item: tuple[Any, ...], lost: int) -> bytes:
