@@ -36,6 +36,8 @@ PYTHON: tuple[tuple[str, str, str], ...] = (
     ("collections.abc.Sequence", "py:class", "library/collections.abc.html#$"),
     ("decimal.Decimal", "py:class", "library/decimal.html#$"),
     ("enum.StrEnum", "py:class", "library/enum.html#$"),
+    ("os.PathLike", "py:class", "library/os.html#$"),
+    ("pathlib.Path", "py:class", "library/pathlib.html#$"),
     ("typing.Any", "py:data", "library/typing.html#$"),
     ("typing.NamedTuple", "py:class", "library/typing.html#$"),
     ("BaseException", "py:exception", "library/exceptions.html#$"),
@@ -59,6 +61,8 @@ PYTHON: tuple[tuple[str, str, str], ...] = (
     # Sphinx leaves a class's constructor annotations unevaluated (text), so a
     # name imported by the class's module reaches the build unqualified.
     ("Decimal", "py:class", "library/decimal.html#decimal.Decimal"),
+    ("Path", "py:class", "library/pathlib.html#pathlib.Path"),
+    ("PathLike", "py:class", "library/os.html#os.PathLike"),
 )
 
 AIOHTTP: tuple[tuple[str, str, str], ...] = (
