@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
 import orjson
 import pytest
 
-from weex_events import RecordingError
+from weex_events import RecordingError, WeexWebSocketClient
 from weex_events.recording import Record, Recorder, read_records
 from weex_events.sim import Simulator
 from weex_events.sim.replay import RecordedFeeds, feed_of_frame
@@ -232,6 +234,45 @@ def test_recordings_the_simulator_cannot_serve_are_refused(tmp_path: Path) -> No
         pass
     with pytest.raises(RecordingError, match="V3 contract"):
         Simulator(replay=v2)
+
+
+# The weex_sim marker passes replay= to the fixture's Simulator; the path must be
+# known at collection time, so this module's fixture writes the recording there.
+MARKER_RECORDING = Path(tempfile.gettempdir()) / f"weex-replay-{os.getpid()}.ndjson.gz"
+
+
+@pytest.fixture(scope="module")
+def marker_recording(recording: Path) -> Iterator[Path]:
+    """The captured session, at the path the weex_sim marker below names."""
+    shutil.copyfile(recording, MARKER_RECORDING)
+    yield MARKER_RECORDING
+    MARKER_RECORDING.unlink(missing_ok=True)
+
+
+@pytest.mark.weex_sim(replay=str(MARKER_RECORDING), speed=10)
+async def test_the_sdk_client_sees_the_recorded_trades_and_book(
+    marker_recording: Path, weex_sim: Simulator
+) -> None:
+    """WeexWebSocketClient on a replaying weex_sim: recorded trades, in order."""
+    trade_frames = recorded_pushes(marker_recording, is_eth_trade)
+    trade_ids = [t["t"] for f in trade_frames for t in orjson.loads(f)["d"]]
+    depth = recorded_pushes(marker_recording, is_depth)
+    last_version = orjson.loads(depth[-1])["u"]
+    config = weex_sim.config(credentials=False)
+    async with asyncio.timeout(WAIT), WeexWebSocketClient(config) as client:
+        seen: list[str] = []
+        async with client.stream_trades("ETHUSDT") as trades:
+            async for msg in trades:
+                seen.append(msg.data["trade_id"])
+                if len(seen) == len(trade_ids):
+                    break
+        assert seen == trade_ids
+        # Joining later: the latest snapshot and every delta since, so the book
+        # ends at the recording's last version.
+        async with client.stream_order_book("BTCUSDT", level=5) as books:
+            async for msg in books:
+                if msg.data["version"] == last_version:
+                    break
 
 
 # -- pure: the feeds of a recording -----------------------------------------------
