@@ -17,7 +17,8 @@ needs to be current, at once: its latest recorded snapshot (for a ticker: its
 latest push) and every frame of the channel since, then the rest at the pace.
 After the last frame the endpoint stays open and quiet (pings go on).
 
-Imports: stdlib, ``orjson``, ``errors``, ``recording`` and ``sim.channels``/
+Imports: stdlib, ``orjson``, ``errors``, ``recording.format``/``recording.reader``
+(never the client) and ``sim.channels``/
 ``sim.connection``/``sim.generations``/``sim.market``/``sim.subscriptions``.
 """
 
@@ -34,7 +35,8 @@ from pathlib import Path
 import orjson
 
 from ..errors import RecordingError
-from ..recording import Record, RecordingReader
+from ..recording.format import Record
+from ..recording.reader import RecordingReader
 from .channels import parse_channel
 from .connection import Connection
 from .generations import Generation
