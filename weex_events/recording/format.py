@@ -31,7 +31,9 @@ __all__ = [
     "Direction",
     "Header",
     "Record",
+    "encode_frame_line",
     "encode_header",
+    "encode_line",
     "parse_header",
     "parse_record",
     "public_url",
@@ -48,6 +50,8 @@ DIRECTIONS: Final = frozenset({"in", "out", "open", "close"})
 ENDPOINTS: Final = frozenset({"public", "private"})
 
 Direction = Literal["in", "out", "open", "close"]
+
+_NEWLINE = orjson.OPT_APPEND_NEWLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +107,45 @@ class Record:
 
     def encode(self) -> bytes:
         """The record as one line, newline included."""
-        doc: dict[str, Any] = {
-            "t": self.t,
-            "mono": self.mono,
-            "ep": self.ep,
-            "conn": self.conn,
-            "dir": self.dir,
-        }
         if self.dir in ("in", "out"):
-            doc["frame"] = self.frame
+            fields: dict[str, Any] = {"frame": self.frame}
         elif self.dir == "open":
-            doc["url"] = self.url
+            fields = {"url": self.url}
         else:
-            doc["code"] = self.code
-            doc["reason"] = self.reason
-        if self.lost:
-            doc["lost"] = self.lost
-        return orjson.dumps(doc) + b"\n"
+            fields = {"code": self.code, "reason": self.reason}
+        return encode_line(
+            self.t, self.mono, self.ep, self.conn, self.dir, fields, self.lost
+        )
+
+
+def encode_line(
+    t: float,
+    mono: float,
+    ep: str,
+    conn: int,
+    direction: str,
+    fields: dict[str, Any],
+    lost: int = 0,
+) -> bytes:
+    """One record line, newline included, from its parts (no :class:`Record`).
+
+    ``fields`` are the direction's own keys (``frame``; ``url``; ``code`` and
+    ``reason``). This is the writer's path: about three times cheaper than
+    building a :class:`Record` first.
+    """
+    doc = {"t": t, "mono": mono, "ep": ep, "conn": conn, "dir": direction, **fields}
+    if lost:
+        doc["lost"] = lost
+    return orjson.dumps(doc, option=_NEWLINE)
+
+
+def encode_frame_line(
+    t: float, mono: float, ep: str, conn: int, direction: str, frame: str
+) -> bytes:
+    """:func:`encode_line` of an ``in``/``out`` record with no loss: the hot case."""
+    doc = {"t": t, "mono": mono, "ep": ep, "conn": conn, "dir": direction}
+    doc["frame"] = frame
+    return orjson.dumps(doc, option=_NEWLINE)
 
 
 def encode_header(*, sdk: str, protocol: str, market: str, created: float) -> bytes:

@@ -38,7 +38,7 @@ from typing import Any
 
 from ..config import __version__
 from ..errors import ConfigError
-from .format import Record, encode_header, public_url
+from .format import encode_frame_line, encode_header, encode_line, public_url
 from .rotation import RotatingFile
 
 __all__ = ["Recorder", "RecorderStats"]
@@ -367,12 +367,14 @@ class Recorder:
 def _encode(item: tuple[Any, ...], lost: int) -> bytes:
     wall, mono, endpoint, conn, direction, payload = item
     fields: dict[str, Any]
-    if direction == "open":
-        fields = {"url": payload}
-    elif direction == "close":
-        fields = {"code": payload[0], "reason": payload[1]}
-    elif isinstance(payload, bytes | bytearray | memoryview):
-        fields = {"frame": bytes(payload).decode("utf-8", "replace")}
-    else:
+    if direction == "in" or direction == "out":
+        if not isinstance(payload, str):
+            payload = bytes(payload).decode("utf-8", "replace")
+        if not lost:
+            return encode_frame_line(wall, mono, endpoint, conn, direction, payload)
         fields = {"frame": payload}
-    return Record(wall, mono, endpoint, conn, direction, lost=lost, **fields).encode()
+    elif direction == "open":
+        fields = {"url": payload}
+    else:
+        fields = {"code": payload[0], "reason": payload[1]}
+    return encode_line(wall, mono, endpoint, conn, direction, fields, lost)
