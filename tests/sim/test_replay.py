@@ -22,6 +22,8 @@ from pathlib import Path
 import aiohttp
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from weex_events import RecordingError, WeexWebSocketClient
 from weex_events.recording import Record, Recorder, read_records
@@ -310,6 +312,30 @@ def test_frames_are_sorted_into_channels_and_protocol_frames_left_out() -> None:
         ]
     )
     assert feeds.offsets == [0.0, 1.0] and feeds.symbols == {"A", "B"}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["e", "s", "l", "d", "p", "i"]), inner)
+    ),
+    max_leaves=12,
+)
+push_like = st.fixed_dictionaries(
+    {"e": st.sampled_from(["ticker", "depth", "depthSnapshot", "trade", "kline"])},
+    optional={"s": json_values, "l": json_values, "d": json_values, "p": json_values},
+)
+
+
+@given(json_values | push_like)
+def test_any_recorded_frame_gives_a_feed_or_none(doc: object) -> None:
+    """Whatever a frame holds, it maps to a hashable feed or to nothing."""
+    found = feed_of_frame(orjson.dumps(doc))
+    if found is not None:
+        feed, resets = found
+        hash(feed)
+        assert isinstance(resets, bool) and isinstance(feed[0], str)
 
 
 def test_catch_up_starts_at_the_latest_reset_before_the_position() -> None:

@@ -82,13 +82,17 @@ def feed_of_frame(frame: str | bytes) -> tuple[Feed, bool] | None:
     resets = kind == "ticker" or str(event).endswith("Snapshot")
     if kind == "depth":
         levels = doc.get("l")
-        return ((symbol, kind, levels, "", ""), resets) if levels else None
+        if isinstance(levels, bool) or not isinstance(levels, int) or levels <= 0:
+            return None
+        return (symbol, kind, levels, "", ""), resets
     if kind == "kline":
         bars = doc.get("d")
         if not bars or not isinstance(bars, list) or not isinstance(bars[0], dict):
             return None
-        basis = doc.get("p") or "LAST_PRICE"
-        return (symbol, kind, 0, str(bars[0].get("i")), str(basis)), resets
+        interval, basis = bars[0].get("i"), doc.get("p", "LAST_PRICE")
+        if not isinstance(interval, str) or not isinstance(basis, str):
+            return None
+        return (symbol, kind, 0, interval, basis), resets
     return (symbol, kind, 0, "", ""), resets
 
 
