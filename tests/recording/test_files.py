@@ -328,6 +328,18 @@ def test_a_bad_line_names_its_file_and_number(
     assert error is not None and error.line == 7 and why in error.reason
 
 
+def test_an_endless_line_is_damage_not_a_memory_hog(tmp_path: Path) -> None:
+    """A line past the reader's limit stops reading there, naming the line."""
+    from weex_events.recording.reader import _lines
+
+    path = tmp_path / "long.ndjson"
+    write_sample(path, 2)
+    with path.open("ab") as stream:
+        stream.write(b"x" * 5000 + b"\n")
+    with pytest.raises(RecordingError, match="line 4: line longer than 1000 bytes"):
+        list(_lines(path, max_line=1000))
+
+
 def test_an_unknown_version_is_refused_before_any_record(tmp_path: Path) -> None:
     """A file of format version 2 raises at line 1, saying the version."""
     path = tmp_path / "v2.ndjson"

@@ -24,11 +24,14 @@ from typing import IO
 from ..errors import RecordingError
 from .format import Header, Record, parse_header, parse_record, rotated_path
 
-__all__ = ["RecordingReader", "read_records", "rotation_set"]
+__all__ = ["MAX_LINE", "RecordingReader", "read_records", "rotation_set"]
 
 #: What reading a damaged file can raise underneath (gzip's BadGzipFile is an
 #: OSError; a stream cut short is an EOFError).
 _READ_ERRORS = (OSError, EOFError, zlib.error)
+#: Longest line read: a 64 MiB frame (the client's hard cap) escaped as JSON, with
+#: room to spare. A longer "line" is damage, not something to hold in memory.
+MAX_LINE = 256 * 1024 * 1024
 
 
 def rotation_set(path: str | Path) -> list[Path]:
@@ -45,7 +48,9 @@ def _open(path: Path) -> gzip.GzipFile | IO[bytes]:
     return path.open("rb")
 
 
-def _lines(path: Path) -> Generator[tuple[int, bytes], None, None]:
+def _lines(
+    path: Path, max_line: int = MAX_LINE
+) -> Generator[tuple[int, bytes], None, None]:
     """``(number, line)`` of ``path``; a read failure is a RecordingError."""
     number = 0
     try:
@@ -55,12 +60,15 @@ def _lines(path: Path) -> Generator[tuple[int, bytes], None, None]:
     with stream:
         while True:
             try:
-                line = stream.readline()
+                line = stream.readline(max_line + 1)
             except _READ_ERRORS as exc:
                 reason = _damage(exc)
                 raise RecordingError(str(path), number + 1, reason) from None
             if not line:
                 return
+            if len(line) > max_line:
+                reason = f"line longer than {max_line} bytes"
+                raise RecordingError(str(path), number + 1, reason)
             number += 1
             yield number, line
 
