@@ -5,7 +5,7 @@ Event names are ``kind`` (``"ticker"``) or ``kind:SYMBOL`` (``"ticker:BTCUSDT"``
 A :class:`Channel` is one server subscription; :func:`channel_for_event` says which
 channel (if any) an event name needs.
 
-Imports: ``errors``.
+Imports: ``errors``, ``kinds``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
+from .kinds import BOOK_DEPTHS, KINDS, KLINE_INTERVALS, MARKET_KINDS, PRIVATE_KINDS
 
 __all__ = [
+    "BOOK_DEPTHS",
     "KLINE_INTERVALS",
     "LIFECYCLE_EVENTS",
     "MARKET_KINDS",
@@ -35,10 +37,6 @@ __all__ = [
     "split_event",
 ]
 
-#: Public market-data kinds (events ``kind`` and ``kind:SYMBOL``).
-MARKET_KINDS = frozenset({"ticker", "trade", "book", "kline"})
-#: Private kinds, served on the signed endpoint (events ``kind`` and ``kind:SYMBOL``).
-PRIVATE_KINDS = frozenset({"account", "position", "order", "fill"})
 #: Events raised by the client itself rather than by market data.
 LIFECYCLE_EVENTS = frozenset(
     {
@@ -55,13 +53,6 @@ LIFECYCLE_EVENTS = frozenset(
         "error",
     }
 )
-#: Kline intervals WEEX serves (WEEX-WS.md §1.5).
-KLINE_INTERVALS = (
-    "1m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "1w", "1M",
-)  # fmt: skip
-
-#: Book depths WEEX serves; ``stream_order_book(level=n)`` picks the smallest >= n.
-BOOK_DEPTHS = (15, 200)
 
 BookLevel = tuple[Any, Any]
 """One order book level: ``(price, size)`` in the configured number type."""
@@ -262,12 +253,11 @@ def channel_for_event(event: str) -> Channel | None:
     ``book:SYMBOL`` uses 15 levels and ``kline:SYMBOL`` the 1m interval.
     """
     kind, symbol = split_event(event)
-    if kind in PRIVATE_KINDS:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return None
+    if spec.private:
         return Channel(kind)
-    if kind in MARKET_KINDS and symbol is not None:
-        if kind == "book":
-            return Channel(kind, symbol, "15")
-        if kind == "kline":
-            return Channel(kind, symbol, "1m")
-        return Channel(kind, symbol)
-    return None
+    if symbol is None:
+        return None
+    return Channel(kind, symbol, spec.default_arg)

@@ -5,7 +5,10 @@ Tickers and books conflate to the latest per symbol; trades and klines drop the
 oldest when full; private data and lifecycle events are never dropped: the queue
 grows past its bound and ``slow_consumer`` says so, once per backlog episode.
 
-Imports: ``events``.
+The policy of each kind comes from the registry (:mod:`weex_events.kinds`);
+anything that is not a data message (lifecycle payloads) is kept.
+
+Imports: ``events``, ``kinds``.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
-from .events import PRIVATE_KINDS, SlowConsumerEvent, StreamMessage
+from .events import SlowConsumerEvent, StreamMessage
+from .kinds import KINDS, Policy
 
 __all__ = ["MessageQueue", "QueueClosed"]
 
-_CONFLATE = frozenset({"ticker", "book"})
+_CONFLATE = frozenset(k.name for k in KINDS.values() if k.policy is Policy.CONFLATE)
+_POLICIES: dict[str | None, str] = {k.name: k.policy.value for k in KINDS.values()}
+_KEEP = Policy.KEEP.value
 
 
 class QueueClosed(Exception):
@@ -27,11 +33,7 @@ class QueueClosed(Exception):
 
 
 def _policy(kind: str | None) -> str:
-    if kind in _CONFLATE:
-        return "conflate"
-    if kind is None or kind in PRIVATE_KINDS:
-        return "keep"
-    return "drop_oldest"
+    return _POLICIES.get(kind, _KEEP)
 
 
 class MessageQueue:

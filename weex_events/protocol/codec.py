@@ -10,7 +10,10 @@ trade, kline and private items once a subclass has read them off its own wire
 format. Each generation keeps its own parsing, commands and control frames,
 and its own hot paths (the V3 ticker and depth decoders call nothing here).
 
-Imports: ``errors``, ``events``, ``protocol`` (:func:`new_message`),
+Channel names and the table of push decoders come from the kinds registry
+(:mod:`weex_events.kinds`), read once when a codec is built.
+
+Imports: ``errors``, ``events``, ``kinds``, ``protocol`` (:func:`new_message`),
 ``.klines``, ``.normalize``, ``.numbers``, ``.symbols``, orjson.
 """
 
@@ -23,6 +26,7 @@ import orjson
 
 from ..errors import ConfigError
 from ..events import Channel, StreamMessage
+from ..kinds import BOOK_DEPTHS, KINDS
 from . import new_message
 from .klines import Bar, KlineTracker, split_kline_arg
 from .normalize import Field, Normalizer
@@ -34,15 +38,11 @@ __all__ = ["MALFORMED", "PRIVATE_KINDS", "PRIVATE_PARAMS", "BaseCodec", "dumps"]
 #: The exceptions malformed input raises inside a decoder; codecs catch exactly these.
 MALFORMED = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError)
 
-# WEEX-WS.md §1.6 and §2: private channels are bare names in both generations;
-# kinds are the SDK's event kinds.
-PRIVATE_PARAMS = {
-    "order": "orders",
-    "position": "positions",
-    "fill": "fill",
-    "account": "account",
-}
+# WEEX-WS.md §1.6 and §2: private channels are bare names in both generations
+# (the registry's V3 name); kinds are the SDK's event kinds.
+PRIVATE_PARAMS = {k.name: k.wire["v3"] for k in KINDS.values() if k.private}
 PRIVATE_KINDS = {param: kind for kind, param in PRIVATE_PARAMS.items()}
+_DEPTHS = tuple(str(depth) for depth in BOOK_DEPTHS)
 
 
 def dumps(obj: dict[str, Any]) -> str:
@@ -81,8 +81,13 @@ class BaseCodec(ABC):
     _kline_fields: tuple[Field, ...]
 
     def __init__(
-        self, *, number_type: type = str, marks: dict[str, str] | None = None
+        self,
+        *,
+        number_type: type = str,
+        marks: dict[str, str] | None = None,
+        market: str = "contract",
     ) -> None:
+        self.market = market
         norm = self._norm = Normalizer(number_type, marks)
         self.marks = norm.marks
         self._klines = KlineTracker()
@@ -96,33 +101,42 @@ class BaseCodec(ABC):
     # -- channels ----------------------------------------------------------------
 
     def channel_param(self, channel: Channel) -> str:
-        """The wire name of ``channel`` in this generation.
+        """The wire name of ``channel`` in this generation (its registry record).
 
         Raises:
             ConfigError: the channel has no wire form (unknown kind, missing or
                 bad symbol, bad depth or interval).
         """
         kind, symbol, arg = channel
-        private = PRIVATE_PARAMS.get(kind)
-        if private is not None:
-            return private
+        spec = KINDS.get(kind)
+        if spec is None:
+            raise ConfigError("kind", f"no {self.generation} channel for {kind!r}")
+        template = spec.wire_name(self.generation.lower(), self.market)
+        if spec.private:
+            return template
         if symbol is None:
             raise ConfigError("symbol", f"channel {kind!r} needs a symbol")
         sym = self._wire_symbol(symbol)
-        if kind == "ticker" or kind == "trade":
-            return self._stream_param(kind, sym)
-        if kind == "book":
-            depth = arg or "15"
-            if depth not in ("15", "200"):
-                raise ConfigError("level", f"WEEX serves 15 or 200 levels, not {arg!r}")
-            return self._book_param(sym, depth)
+        arg = arg or spec.default_arg
+        if kind == "book" and arg not in _DEPTHS:
+            raise ConfigError("level", f"WEEX serves 15 or 200 levels, not {arg!r}")
+        extra: dict[str, str] = {}
         if kind == "kline":
-            interval = arg or "1m"
-            split = split_kline_arg(interval)
+            split = split_kline_arg(arg or "")
             if split is None:
                 raise ConfigError("interval", f"not a WEEX kline interval: {arg!r}")
-            return self._kline_param(sym, interval, *split)
-        raise ConfigError("kind", f"no {self.generation} channel for {kind!r}")
+            extra = self._kline_parts(*split)
+        return template.format(sym=sym, arg=arg, **extra)
+
+    def _push_table(self, handlers: dict[str, Any]) -> dict[str, Any]:
+        """Push type -> decode method, from the registry's ``pushes`` and
+        ``decoder`` for this generation (built once, per codec)."""
+        generation = self.generation.lower()
+        return {
+            push: handlers[spec.decoder]
+            for spec in KINDS.values()
+            for push in spec.pushes.get(generation, ())
+        }
 
     def channel_of(self, param: str) -> Channel | None:
         """The channel a wire name denotes, else ``None``."""
@@ -138,18 +152,9 @@ class BaseCodec(ABC):
     def _wire_symbol(symbol: str) -> str:
         """The wire spelling of a user symbol; raises ConfigError if invalid."""
 
-    @abstractmethod
-    def _stream_param(self, kind: str, sym: str) -> str:
-        """The wire name of a ``"ticker"`` or ``"trade"`` channel."""
-
-    @abstractmethod
-    def _book_param(self, sym: str, depth: str) -> str:
-        """The wire name of a book channel; ``depth`` is ``"15"`` or ``"200"``."""
-
-    @abstractmethod
-    def _kline_param(self, sym: str, arg: str, interval: str, basis: str) -> str:
-        """The wire name of a kline channel: ``arg`` as given (or ``"1m"``)
-        and its parts (:func:`~.klines.split_kline_arg`)."""
+    def _kline_parts(self, interval: str, basis: str) -> dict[str, str]:
+        """Extra fields of a kline wire name (V2: the interval's wire name)."""
+        return {}
 
     @abstractmethod
     def _public_channel(self, param: str) -> Channel | None:

@@ -85,9 +85,13 @@ class V2Codec(BaseCodec):
     _wire_symbol = staticmethod(to_v2)
 
     def __init__(
-        self, *, number_type: type = str, marks: dict[str, str] | None = None
+        self,
+        *,
+        number_type: type = str,
+        marks: dict[str, str] | None = None,
+        market: str = "contract",
     ) -> None:
-        super().__init__(number_type=number_type, marks=marks)
+        super().__init__(number_type=number_type, marks=marks, market=market)
         norm = self._norm
         num = norm.num
         # WEEX-WS.md §2 wire names -> DESIGN.md §1 keys (V2 has no open or index).
@@ -116,29 +120,22 @@ class V2Codec(BaseCodec):
             ("volume", "size", num),
             ("quote_volume", "value", num),
         )
-        self._handlers: dict[str, _Handler] = {
-            "ticker": self._ticker,
-            "depth": self._depth,
-            "trades": self._trades,
-            "kline": self._kline,
-            "account": self._private,
-            "positions": self._private,
-            "orders": self._private,
-            "fill": self._private,
-        }
+        # Channel prefix -> decoder, from the kinds registry.
+        self._handlers: dict[str, _Handler] = self._push_table(
+            {
+                "ticker": self._ticker,
+                "depth": self._depth,
+                "trades": self._trades,
+                "kline": self._kline,
+                "private": self._private,
+            }
+        )
 
     # -- channels and commands -------------------------------------------------
 
-    def _stream_param(self, kind: str, sym: str) -> str:
-        # WEEX-WS.md §2: "ticker.cmt_btcusdt", "trades.cmt_btcusdt".
-        return f"{_STREAMS[kind]}.{sym}"
-
-    def _book_param(self, sym: str, depth: str) -> str:
-        return f"depth.{sym}.{depth}"
-
-    def _kline_param(self, sym: str, arg: str, interval: str, basis: str) -> str:
+    def _kline_parts(self, interval: str, basis: str) -> dict[str, str]:
         # WEEX-WS.md §2: kline.<basis>.<symbol>.<interval name>.
-        return f"kline.{basis}.{sym}.{_INTERVALS[interval]}"
+        return {"basis": basis, "interval": _INTERVALS[interval]}
 
     def _public_channel(self, param: str) -> Channel | None:
         # A LAST_PRICE kline maps to the plain interval ("1m"), a MARK_PRICE one

@@ -98,9 +98,13 @@ class V3Codec(BaseCodec):
     _wire_symbol = staticmethod(user_symbol)
 
     def __init__(
-        self, *, number_type: type = str, marks: dict[str, str] | None = None
+        self,
+        *,
+        number_type: type = str,
+        marks: dict[str, str] | None = None,
+        market: str = "contract",
     ) -> None:
-        super().__init__(number_type=number_type, marks=marks)
+        super().__init__(number_type=number_type, marks=marks, market=market)
         norm = self._norm
         self._symbols: dict[str, tuple[str, str]] = {}
         num = norm.num
@@ -124,32 +128,18 @@ class V3Codec(BaseCodec):
             ("quote_volume", "q", num),
             ("trades", "n", to_int),
         )
-        self._handlers: dict[str, _Handler] = {
-            "ticker": self._ticker,
-            "depth": self._depth,
-            "depthSnapshot": self._depth,
-            "trade": self._trades,
-            "tradeSnapshot": self._trades,
-            "kline": self._kline,
-            "klineSnapshot": self._kline,
-            "account": self._private,
-            "positions": self._private,
-            "orders": self._private,
-            "fill": self._private,
-        }
+        # Push type ("e") -> decoder, from the kinds registry.
+        self._handlers: dict[str, _Handler] = self._push_table(
+            {
+                "ticker": self._ticker,
+                "depth": self._depth,
+                "trades": self._trades,
+                "kline": self._kline,
+                "private": self._private,
+            }
+        )
 
     # -- channels and commands -------------------------------------------------
-
-    def _stream_param(self, kind: str, sym: str) -> str:
-        # WEEX-WS.md §1.4: "BTCUSDT@ticker", "BTCUSDT@trade".
-        return f"{sym}@{kind}"
-
-    def _book_param(self, sym: str, depth: str) -> str:
-        return f"{sym}@depth{depth}"
-
-    def _kline_param(self, sym: str, arg: str, interval: str, basis: str) -> str:
-        # WEEX-WS.md §1.5: the argument as given, "1m" or "1m_MARK_PRICE".
-        return f"{sym}@kline_{arg}"
 
     def _public_channel(self, param: str) -> Channel | None:
         # Symbols are case-insensitive; bare "depth" means 15 levels.
