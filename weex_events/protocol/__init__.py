@@ -175,17 +175,11 @@ class Codec(Protocol):
     def channel_param(self, channel: Channel) -> str:
         """The wire name of ``channel`` (``"BTCUSDT@ticker"``)."""
 
-    def channel_of(self, param: str) -> Channel | None:
-        """The channel a wire name denotes, or ``None`` if it is not one."""
-
     def encode_subscribe(self, params: Sequence[str], req_id: int) -> str:
         """A SUBSCRIBE command for ``params``."""
 
     def encode_unsubscribe(self, params: Sequence[str], req_id: int) -> str:
         """An UNSUBSCRIBE command for ``params``."""
-
-    def encode_ping(self, req_id: int) -> str:
-        """A protocol-level client ping."""
 
     def encode_pong(self, ping: ServerPing, req_id: int) -> str:
         """The answer to a server ping."""

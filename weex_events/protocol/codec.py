@@ -138,15 +138,6 @@ class BaseCodec(ABC):
             for push in spec.pushes.get(generation, ())
         }
 
-    def channel_of(self, param: str) -> Channel | None:
-        """The channel a wire name denotes, else ``None``."""
-        if not isinstance(param, str):
-            return None
-        kind = PRIVATE_KINDS.get(param)
-        if kind is not None:
-            return Channel(kind)
-        return self._public_channel(param)
-
     @staticmethod
     @abstractmethod
     def _wire_symbol(symbol: str) -> str:
@@ -155,10 +146,6 @@ class BaseCodec(ABC):
     def _kline_parts(self, interval: str, basis: str) -> dict[str, str]:
         """Extra fields of a kline wire name (V2: the interval's wire name)."""
         return {}
-
-    @abstractmethod
-    def _public_channel(self, param: str) -> Channel | None:
-        """The public channel a wire name denotes, else ``None``."""
 
     # -- decoding ----------------------------------------------------------------
 

@@ -95,7 +95,7 @@ def v2_control(event: Any, msg: dict[str, Any]) -> Decoded:
         # WEEX-WS.md §2 [open]: {"event":"error","channel":..,"code":..,"msg":..}.
         return Reply(None, False, _reply_text(msg), channel)
     if event == "pong":
-        # An answer to encode_ping; it matches no pending command.
+        # An answer to a client ping; it matches no pending command.
         return Reply(None, True, action="pong")
     return UnknownPush(event if type(event) is str else "unknown", msg)
 

@@ -21,7 +21,6 @@ from typing import Any
 import orjson
 
 from ..errors import ConfigError, DecodeError
-from ..events import Channel
 from . import Decoded, DepthUpdate, ServerPing, UnknownPush, new_message
 from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
 from .control import v2_control
@@ -55,10 +54,6 @@ _INTERVALS = {
     "1M": "MONTH_1",
 }
 _INTERVALS_BACK = {wire: user for user, wire in _INTERVALS.items()}
-_BASES = ("LAST_PRICE", "MARK_PRICE")
-# WEEX-WS.md §2: channel prefixes of the ticker and trade streams.
-_STREAMS = {"ticker": "ticker", "trade": "trades"}
-_STREAMS_BACK = {wire: kind for kind, wire in _STREAMS.items()}
 
 _Handler = Callable[[dict[str, Any], list[str], float], Decoded]
 
@@ -137,26 +132,6 @@ class V2Codec(BaseCodec):
         # WEEX-WS.md §2: kline.<basis>.<symbol>.<interval name>.
         return {"basis": basis, "interval": _INTERVALS[interval]}
 
-    def _public_channel(self, param: str) -> Channel | None:
-        # A LAST_PRICE kline maps to the plain interval ("1m"), a MARK_PRICE one
-        # to "1m_MARK_PRICE".
-        parts = param.split(".")
-        try:
-            stream = _STREAMS_BACK.get(parts[0])
-            if stream is not None and len(parts) == 2:
-                return Channel(stream, from_v2(parts[1]))
-            if parts[0] == "depth" and len(parts) == 3 and parts[2] in ("15", "200"):
-                return Channel("book", from_v2(parts[1]), parts[2])
-            if parts[0] == "kline" and len(parts) == 4 and parts[1] in _BASES:
-                interval = _INTERVALS_BACK.get(parts[3])
-                if interval is not None:
-                    if parts[1] == "MARK_PRICE":
-                        interval += "_MARK_PRICE"
-                    return Channel("kline", from_v2(parts[2]), interval)
-        except ConfigError:
-            return None
-        return None
-
     def encode_subscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"event":"subscribe","channel":..}``; V2 takes one channel per command.
 
@@ -172,14 +147,6 @@ class V2Codec(BaseCodec):
             ConfigError: ``params`` does not hold exactly one channel.
         """
         return dumps({"event": "unsubscribe", "channel": _single(params)})
-
-    def encode_ping(self, req_id: int) -> str:
-        """``{"event":"ping","time":"<req_id>"}``.
-
-        WEEX-WS.md §2 documents only server pings; the client's keepalive should
-        rely on WebSocket pings instead.
-        """
-        return dumps({"event": "ping", "time": str(req_id)})
 
     def encode_pong(self, ping: ServerPing, req_id: int) -> str:
         """``{"event":"pong","time":..}`` echoing the ping's time (WEEX-WS.md §2)."""

@@ -20,20 +20,16 @@ from typing import Any
 
 import orjson
 
-from ..errors import ConfigError, DecodeError
-from ..events import Channel
+from ..errors import DecodeError
 from . import Decoded, DepthUpdate, ServerPing, new_message
 from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
 from .control import v3_control
-from .klines import split_kline_arg
 from .normalize import Field
 from .numbers import percent_text, to_int, to_text
 from .symbols import normalize as user_symbol
 
 __all__ = ["V3Codec"]
 
-# WEEX-WS.md §1.5: "depth" alone means 15 levels.
-_DEPTHS = {"depth": "15", "depth15": "15", "depth200": "200"}
 # WEEX-WS.md §1.5 ticker wire names of the decimal fields, in DESIGN.md §1 order;
 # "P" (change, a fraction) and "n" (trade count) are handled on their own.
 _TICKER_NUMBERS = (
@@ -141,24 +137,6 @@ class V3Codec(BaseCodec):
 
     # -- channels and commands -------------------------------------------------
 
-    def _public_channel(self, param: str) -> Channel | None:
-        # Symbols are case-insensitive; bare "depth" means 15 levels.
-        symbol, at, stream = param.partition("@")
-        if not at:
-            return None
-        try:
-            sym = user_symbol(symbol)
-        except ConfigError:
-            return None
-        if stream in ("ticker", "trade"):
-            return Channel(stream, sym)
-        depth = _DEPTHS.get(stream)
-        if depth is not None:
-            return Channel("book", sym, depth)
-        if stream.startswith("kline_") and split_kline_arg(stream[6:]) is not None:
-            return Channel("kline", sym, stream[6:])
-        return None
-
     def encode_subscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"method":"SUBSCRIBE","params":[..],"id":n}`` (WEEX-WS.md §1.4)."""
         return dumps({"method": "SUBSCRIBE", "params": list(params), "id": req_id})
@@ -166,10 +144,6 @@ class V3Codec(BaseCodec):
     def encode_unsubscribe(self, params: Sequence[str], req_id: int) -> str:
         """``{"method":"UNSUBSCRIBE","params":[..],"id":n}`` (WEEX-WS.md §1.4)."""
         return dumps({"method": "UNSUBSCRIBE", "params": list(params), "id": req_id})
-
-    def encode_ping(self, req_id: int) -> str:
-        """``{"method":"PING","id":n}``; the server acks it as a :class:`Reply`."""
-        return dumps({"method": "PING", "id": req_id})
 
     def encode_pong(self, ping: ServerPing, req_id: int) -> str:
         """``{"method":"PONG","id":n}``; V3 does not echo the ping's time (§1.3)."""
