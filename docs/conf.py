@@ -70,6 +70,8 @@ nitpick_ignore = [
     # Callable[[], Iterator[float]] and Callable[[float], Awaitable[None]].
     ("py:class", "Backoff"),
     ("py:class", "Sleep"),
+    # The type of WeexWebSocketClient's transports= (a Protocol, not exported).
+    ("py:class", "TransportFactory"),
     # Simulator internals returned by MarketEngine.book() and .klines() (not
     # exported by weex_events.sim).
     ("py:class", "weex_events.sim.orderbook.OrderBook"),

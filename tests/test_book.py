@@ -432,10 +432,11 @@ def test_bad_construction_raises(depth: int, number_type: type) -> None:
 
 
 def test_snapshot_view_shape_and_cut() -> None:
-    """snapshot_view(n) gives symbol, version and the best n levels per side."""
+    """snapshot_view(n) gives symbol, depth, version and the best n levels per side."""
     book = ready_book()
     assert book.snapshot_view(2) == {
         "symbol": "BTCUSDT",
+        "depth": 15,
         "bids": [("100.0", "1"), ("99.0", "2")],
         "asks": [("101.0", "4"), ("102.0", "5")],
         "version": 10,

@@ -96,6 +96,7 @@ class Reference:
 
         return {
             "symbol": "BTCUSDT",
+            "depth": self.depth,
             "bids": out(self.bids, True),
             "asks": out(self.asks, False),
             "version": self.version,

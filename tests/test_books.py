@@ -37,17 +37,16 @@ def snapshot(levels: int = 20) -> DepthUpdate:
     return depth(1, 1, [(str(100 - i), "1") for i in range(levels)], snapshot=True)
 
 
-def test_book_message_carries_the_widest_view_asked_for() -> None:
-    """With consumers at 3 and 10 levels, each message holds 10 levels per side."""
+def test_book_message_carries_the_view_it_is_told() -> None:
+    """A book tracked at 10 levels publishes 10 per side, then 3 once told 3."""
     books, out, _ = keeper()
-    books.hold(BOOK15, 3)
-    books.hold(BOOK15, 10)
+    books.track(BOOK15, 10)
     books.apply(snapshot())
     msg = out[-1]
     assert (msg.event, msg.kind, msg.symbol) == ("book:BTCUSDT", "book", "BTCUSDT")
     assert (msg.timestamp, msg.received_at, msg.raw) == (5.0, 6.0, {"U": 1})
     assert len(msg.data["bids"]) == 10 and msg.data["version"] == 1
-    books.let_go(BOOK15, 10)
+    books.track(BOOK15, 3)
     books.apply(depth(1, 2, [("100", "2")]))
     assert len(out[-1].data["bids"]) == 3
     assert out[-1].data["bids"][0] == ("100", "2")
@@ -56,20 +55,19 @@ def test_book_message_carries_the_widest_view_asked_for() -> None:
 def test_frames_for_books_nobody_holds_are_ignored() -> None:
     """Other symbols, other depths and released books produce no message."""
     books, out, gaps = keeper()
-    books.hold(BOOK15, None)
+    books.track(BOOK15, 15)
     books.apply(depth(1, 1, [("1", "1")], snapshot=True, symbol="ETHUSDT"))
     books.apply(depth(1, 1, [("1", "1")], snapshot=True, level=200))
     assert out == []
-    books.let_go(BOOK15, None)
+    books.track(BOOK15, None)
     books.apply(snapshot())
     assert out == [] and gaps == []
-    assert books.book(BOOK15) is None
 
 
 def test_gap_is_reported_once_and_nothing_is_emitted() -> None:
     """A broken version chain calls on_gap once; later deltas stay silent."""
     books, out, gaps = keeper()
-    books.hold(BOOK15, 5)
+    books.track(BOOK15, 5)
     books.apply(snapshot())
     books.apply(depth(7, 8, [("100", "3")]))
     books.apply(depth(8, 9, [("100", "4")]))

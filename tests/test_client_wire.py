@@ -11,7 +11,6 @@ from tests.conftest import zero_backoff
 from tests.scripted import ScriptedServer, ticker_frame, trade_frame
 from weex_events import (
     ConfigError,
-    ConnectionEvent,
     ErrorEvent,
     StreamMessage,
     SubscriptionError,
@@ -114,53 +113,6 @@ async def test_trades_one_message_per_trade_with_taker_side(
             await task
     assert [m.data["side"] for m in got] == ["sell", "buy"]
     assert [m.data["price"] for m in got] == ["100.1", "100.2"]
-
-
-async def test_server_ping_is_answered_with_pong(
-    scripted: ScriptedServer, scripted_config: WeexConfig
-) -> None:
-    """WEEX-WS.md §1.3: every server ping gets {"method":"PONG","id":n}."""
-    async with client_for(scripted_config):
-        await scripted.wait(lambda: bool(scripted.conns))
-        await scripted.ping()
-        await scripted.ping()
-        await scripted.wait(
-            lambda: sum(c.get("method") == "PONG" for c in scripted.commands) == 2
-        )
-    pongs = [c for c in scripted.commands if c.get("method") == "PONG"]
-    assert all(isinstance(p["id"], int) for p in pongs)
-    assert pongs[0]["id"] != pongs[1]["id"]
-
-
-async def test_drop_reconnects_and_resubscribes(
-    scripted: ScriptedServer, scripted_config: WeexConfig
-) -> None:
-    """An abrupt drop → disconnected, reconnecting, reconnected; channels restored."""
-    events: list[ConnectionEvent] = []
-    got: list[str] = []
-    async with client_for(scripted_config) as client:
-        for name in ("disconnected", "reconnecting", "reconnected"):
-            client.on(name, events.append)
-        client.on("ticker:BTCUSDT", lambda m: got.append(m.data["last"]))
-        await client.subscribe("trade", "ETHUSDT")
-        await scripted.wait(
-            lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live()
-        )
-        scripted.drop()
-        reconnected = await client.wait_for("reconnected", timeout=5)
-        await scripted.wait(
-            lambda: {"BTCUSDT@ticker", "ETHUSDT@trade"} <= scripted.live()
-        )
-        await scripted.push(ticker_frame("BTCUSDT", "7"))
-        await client.wait_for("ticker:BTCUSDT", timeout=5)
-        assert client.is_connected()
-        assert client.stats.reconnects == 1
-    assert [e.event for e in events] == ["disconnected", "reconnecting", "reconnected"]
-    assert events[0].reason and events[1].delay == 0.0
-    assert reconnected.endpoint.value == "public"
-    assert got == ["7"]
-    assert scripted.subscribe_count["BTCUSDT@ticker"] == 2
-    assert scripted.connects == 2
 
 
 async def test_handler_exception_becomes_error_event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from weex_events.dispatch import Dispatcher
@@ -45,3 +46,21 @@ def test_once_handler_runs_once_and_is_removed() -> None:
     dispatcher.emit_message(ticker("2"))
     assert [m.data["last"] for m in seen] == ["1"]
     assert dispatcher.handlers("ticker:BTCUSDT") == []
+
+
+def test_observer_counts_every_message_and_stays_unlisted() -> None:
+    """observe() sees every message of its events, is not a listed handler, and
+    stops seeing them once removed."""
+
+    dispatcher = Dispatcher()
+    counts: Counter[str] = Counter()
+    stop = dispatcher.observe(["ticker", "ticker"], lambda m: counts.update([m.kind]))
+    handled: list[str] = []
+    dispatcher.add("ticker", lambda m: handled.append(m.data["last"]))
+    dispatcher.emit_message(ticker("1"))
+    dispatcher.emit_message(ticker("2"))
+    assert counts == {"ticker": 2} and handled == ["1", "2"]
+    assert len(dispatcher.handlers("ticker")) == 1
+    stop()
+    dispatcher.emit_message(ticker("3"))
+    assert counts == {"ticker": 2} and handled == ["1", "2", "3"]

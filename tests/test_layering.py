@@ -19,6 +19,7 @@ ORDER = [
     # below every client layer, so that connections can hold a recorder and the
     # simulator can read recordings without importing the client
     "recording",
+    "kinds",
     "events",
     "backoff",
     "protocol",
@@ -28,12 +29,17 @@ ORDER = [
     "liveness",
     "channel_table",
     "transport",
+    "loopback",
     "connection",
+    "dialer",
     "subscriptions",
+    "hub",
     "queues",
     "dispatch",
     "handlers",
     "streams",
+    "outputs",
+    "stats",
     "client",
     "rest",
     "sim",
@@ -50,7 +56,7 @@ QUARANTINE = {
     "orjson": {"protocol", "sim", "rest", "cli", "recording"},
     "rich": {"dashboard"},
 }
-PURE = {"protocol", "book", "demo_state"}
+PURE = {"protocol", "book", "kinds", "subscriptions", "demo_state"}
 IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
 
 

@@ -139,28 +139,6 @@ def test_backoff_resets_after_a_healthy_period() -> None:
     assert list(itertools.islice(jittered, 3)) == [0.5, 1.0, 2.0]
 
 
-@pytest.mark.parametrize("reset_after, expected", [(3600.0, [1, 2]), (0.0, [1, 1])])
-async def test_backoff_reset_depends_on_health(
-    sim: Simulator, reset_after: float, expected: list[int]
-) -> None:
-    """Two quick outages continue the attempt count; after a healthy period it
-    starts over."""
-    created: list[int] = []
-
-    def factory() -> Iterator[float]:
-        created.append(1)
-        return itertools.repeat(0.0)
-
-    config = sim.config(reconnect_reset_after=reset_after)
-    async with WeexWebSocketClient(config, backoff=factory) as client:
-        attempts: list[int] = []
-        client.on("reconnecting", lambda e: attempts.append(e.attempt))
-        for _ in range(2):
-            sim.faults.drop()
-            await client.wait_for("reconnected", timeout=5)
-    assert attempts == expected
-
-
 async def test_stalled_server_is_detected_by_keepalive(sim: Simulator) -> None:
     """No data and no pings: the client's WebSocket ping notices and reconnects."""
     async with sim_client(sim, keepalive_interval=0.2) as client:

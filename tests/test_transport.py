@@ -10,8 +10,8 @@ from aiohttp import web
 
 from weex_events.transport import (
     TEXT,
+    AiohttpTransport,
     BinaryFrame,
-    Transport,
     TransportClosed,
     new_session,
 )
@@ -46,7 +46,7 @@ async def test_receiver_yields_text_then_translates_the_rest(url: str) -> None:
     """receiver() gives text as bytes; other() makes binary a BinaryFrame and a
     close a TransportClosed with the server's code."""
     async with new_session() as session:
-        transport = await Transport.open(
+        transport = await AiohttpTransport.open(
             session,
             url,
             endpoint="public",

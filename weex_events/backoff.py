@@ -22,14 +22,18 @@ def backoff(
     maximum: float = 30.0,
     factor: float = 2.0,
     *,
-    rng: Callable[[], float] = random.random,
+    rng: Callable[[], float] | None = None,
 ) -> Iterator[float]:
     """Jittered, capped exponential delays: ``initial``, ``initial*factor``, …
 
     Each delay is drawn uniformly from ``[d/2, d]`` where ``d`` is the capped
     exponential value ("equal jitter"), so simultaneous clients spread out while
-    the delay still grows. With ``initial=0`` every delay is 0 (tests).
+    the delay still grows. With ``initial=0`` every delay is 0 (tests). The
+    jitter comes from ``rng`` (a fresh ``random.Random`` when omitted),
+    never from the global generator a user may have seeded.
     """
+    if rng is None:
+        rng = random.Random().random
     delay = initial
     while True:
         capped = min(delay, maximum)

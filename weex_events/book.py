@@ -433,18 +433,21 @@ class OrderBook:
         """The ``book`` event's ``data`` (DESIGN.md §1): the best ``n`` levels.
 
         Returns:
-            ``{"symbol", "bids", "asks", "version"}``; ``bids``/``asks`` are fresh
+            ``{"symbol", "depth", "bids", "asks", "version"}``: ``depth`` is the
+            WEEX book this one mirrors (15 or 200); ``bids``/``asks`` are fresh
             lists of ``(price, size)`` tuples, best first.
         """
         if n > 0:
             return {
                 "symbol": self._symbol,
+                "depth": self._depth,
                 "bids": self._bids.out[:n],
                 "asks": self._asks.out[:n],
                 "version": self._version,
             }
         return {
             "symbol": self._symbol,
+            "depth": self._depth,
             "bids": [],
             "asks": [],
             "version": self._version,

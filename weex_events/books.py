@@ -4,16 +4,16 @@ channel, fed by depth frames, producing ``book`` messages and gap reports.
 Pure like :mod:`weex_events.book`: it never awaits; the client hands it frames
 and is told, through ``on_gap``, when a fresh snapshot is needed.
 
-Imports: ``events``, ``protocol``, ``book``.
+Imports: ``events``, ``kinds``, ``protocol``, ``book``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 
 from .book import OrderBook
 from .events import Channel, StreamMessage
+from .kinds import depth_of
 from .protocol import DepthUpdate, new_message
 
 __all__ = ["BookKeeper"]
@@ -39,32 +39,23 @@ class BookKeeper:
         self._emit = emit
         self._on_gap = on_gap
         self._books: dict[Channel, OrderBook] = {}
-        self._levels: dict[Channel, Counter[int]] = {}
+        self._views: dict[Channel, int] = {}
         self._routes: dict[tuple[str, int], _Route] = {}
         self.resyncs = 0
 
-    def hold(self, channel: Channel, level: int | None) -> None:
-        """A consumer wants ``level`` levels of ``channel`` (default: its depth)."""
-        depth = int(channel.arg or 15)
-        self._levels.setdefault(channel, Counter())[level or depth] += 1
-        if channel not in self._books:
-            self._books[channel] = OrderBook(
-                channel.symbol or "", depth, self._number_type
-            )
-        self._route()
-
-    def let_go(self, channel: Channel, level: int | None) -> None:
-        """One consumer of ``channel`` is gone."""
-        levels = self._levels.get(channel)
-        if levels is None:
-            return
-        levels[level or int(channel.arg or 15)] -= 1
-        levels = +levels
-        if levels:
-            self._levels[channel] = levels
+    def track(self, channel: Channel, view: int | None) -> None:
+        """Keep a book for ``channel`` published at ``view`` levels; ``None``
+        drops it (nobody holds the channel any more). The counts of who wants
+        which view live in the hub."""
+        if view is None:
+            self._books.pop(channel, None)
+            self._views.pop(channel, None)
         else:
-            del self._levels[channel]
-            del self._books[channel]
+            if channel not in self._books:
+                self._books[channel] = OrderBook(
+                    channel.symbol or "", depth_of(channel.arg), self._number_type
+                )
+            self._views[channel] = view
         self._route()
 
     def _route(self) -> None:
@@ -83,13 +74,9 @@ class BookKeeper:
                 continue
             level = int(arg)
             if str(level) == arg:
-                view = max(self._levels[channel])
+                view = self._views[channel]
                 routes[symbol, level] = (channel, book, "book:" + symbol, view)
         self._routes = routes
-
-    def book(self, channel: Channel) -> OrderBook | None:
-        """The book of ``channel``, if anyone holds it."""
-        return self._books.get(channel)
 
     def apply(self, update: DepthUpdate) -> None:
         """Apply a depth frame; emit a ``book`` message or report a gap."""

@@ -1,9 +1,12 @@
-"""``WeexWebSocketClient``: the public face that ties the layers together.
+"""``WeexWebSocketClient``: the public face, composed of the layers below.
 
-The client owns the aiohttp session, one :class:`~weex_events.connection.Connection`
-per endpoint (the private one opened lazily on the first private subscription),
-the :class:`~weex_events.dispatch.Dispatcher`, the reference-counted desired
-subscriptions, and one :class:`~weex_events.book.OrderBook` per book channel.
+The client composes, rather than inherits, its parts: a
+:class:`~weex_events.dialer.Dialer` (session, codecs, signed openers), the
+:class:`~weex_events.hub.Hub` (desired channels, reference counts, placement over
+connections), the :class:`~weex_events.dispatch.Dispatcher`,
+:class:`~weex_events.handlers.Handlers`, :class:`~weex_events.streams.Streams`,
+and a :class:`~weex_events.books.BookKeeper`. Its methods are the documented API
+and delegate to those parts.
 
 Imports: every module listed above it in DESIGN §4.
 """
@@ -11,92 +14,44 @@ Imports: every module listed above it in DESIGN §4.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
+import enum
 import logging
 import time
-import urllib.parse
-import weakref
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, overload
 
-from .auth import Credentials, ServerClock
-from .backoff import Backoff, backoff, is_retryable
+from .backoff import Backoff, is_retryable
 from .books import BookKeeper
 from .config import WeexConfig
-from .connection import ChannelState, Connection, Sleep
+from .connection import ChannelState, Sleep
+from .dialer import Dialer, TransportFactory
 from .dispatch import Dispatcher
-from .errors import (
-    ClientClosedError,
-    ConfigError,
-    DecodeError,
-    SubscriptionError,
-    WeexConnectionError,
-    WeexError,
-)
-from .events import (
-    Channel,
-    Endpoint,
-    ResyncEvent,
-    StreamMessage,
-)
-from .handlers import HandlerMethods
+from .errors import ClientClosedError, SubscriptionError
+from .events import Channel, Endpoint, ResyncEvent
+from .handlers import H, Handlers
+from .hub import Hub
+from .kinds import depth_of
 from .liveness import Liveness
-from .protocol import Codec, DepthUpdate, parse_server_time
-from .protocol.v2 import V2Codec
-from .protocol.v3 import V3Codec
-from .streams import Stream, StreamHost, StreamMethods
-from .subscriptions import Pool, Subscriptions, make_channels
-from .transport import Transport, fetch, new_session
+from .outputs import Outputs
+from .stats import ClientStats, collect
+from .streams import Stream, Streams
+from .subscriptions import make_channels
 
 __all__ = ["ClientStats", "WeexWebSocketClient"]
 
 log = logging.getLogger("weex_events.client")
 
 
-@dataclass(frozen=True, slots=True)
-class ClientStats:
-    """A snapshot of the client's counters (``client.stats``).
+class ClientState(enum.Enum):
+    """Where a client is in its life: never connected, open, or closed for good."""
 
-    Attributes:
-        messages: data messages dispatched (one per ticker, trade, item…).
-        frames: WebSocket frames received on all endpoints.
-        decode_errors: frames refused as malformed, binary, oversized or unknown.
-        handler_errors: exceptions raised by handlers.
-        reconnects: successful reconnects on all endpoints.
-        resyncs: order book resynchronisations.
-        dropped: messages dropped by full queues, per consumer.
-        conflated: tickers/books superseded before being read, per consumer.
-        latency: mean of (receive time − exchange time) in seconds over recent
-            frames (includes any clock offset between this host and WEEX).
-    """
-
-    messages: int
-    frames: int
-    decode_errors: int
-    handler_errors: int
-    reconnects: int
-    resyncs: int
-    dropped: dict[str, int] = field(default_factory=dict)
-    conflated: dict[str, int] = field(default_factory=dict)
-    latency: float | None = None
-
-    @property
-    def drops(self) -> int:
-        """Total messages dropped by full queues."""
-        return sum(self.dropped.values())
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
-def _make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
-    if config.protocol == "v2":
-        return V2Codec(number_type=config.number_type, marks=marks)
-    return V3Codec(number_type=config.number_type, marks=marks)
-
-
-class WeexWebSocketClient(HandlerMethods, StreamMethods):
+class WeexWebSocketClient:
     """Real-time WEEX data: handlers and async iterators over one set of sockets.
 
     Args:
@@ -112,6 +67,8 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         clock: the local wall clock (seconds since the epoch) used for
             ``received_at`` and, corrected by the measured server offset, for
             signing.
+        transports: opens the sockets; aiohttp by default (tests pass an
+            in-memory ``weex_events.loopback.Loopback``).
     """
 
     def __init__(
@@ -123,60 +80,54 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         sleep: Sleep | None = None,
         subscribe_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
+        transports: TransportFactory | None = None,
     ) -> None:
-        self.config = config if config is not None else WeexConfig.from_env()
-        cfg = self.config
-        self._backoff: Backoff = backoff or (lambda: _default_backoff(cfg))
-        self._retryable = retryable
-        self._sleep: Sleep = sleep or asyncio.sleep
-        self._subscribe_timeout = subscribe_timeout
+        self.config = cfg = config if config is not None else WeexConfig.from_env()
         self._now = clock
-        self._dispatcher = Dispatcher(cfg.queue_size)
-        self._marks: dict[str, str] = {}
-        self._subs = Subscriptions()
-        self._explicit: Counter[Channel] = Counter()
-        self._books = BookKeeper(
-            cfg.number_type, self._dispatcher.emit_message, self._book_gap
-        )
-        self._streams: weakref.WeakSet[Stream] = weakref.WeakSet()
-        self._session: Any = None
-        self._pools = {
-            endpoint: Pool(
-                functools.partial(self._connection, endpoint),
-                max_channels=cfg.max_channels_per_connection,
-                can_open=self._can_open,
-            )
-            for endpoint in Endpoint
-        }
+        self._state = ClientState.NEW
+        closed = self._is_closed
+        self._dispatcher = dispatcher = Dispatcher(cfg.queue_size)
+        self._books = BookKeeper(cfg.number_type, dispatcher.emit_message, self._gap)
         self._liveness = Liveness(cfg.stale_after)
-        self._watch_books = self._liveness.watching("book")
         self._stale_task: asyncio.Task[None] | None = None
-        self._credentials = (
-            Credentials.from_config(cfg) if cfg.has_credentials else None
+        outputs = Outputs(dispatcher, self._liveness, self._books)
+        self._dialer = Dialer(
+            cfg,
+            outputs,
+            transports=transports,
+            backoff=backoff,
+            retryable=retryable,
+            sleep=sleep,
+            clock=clock,
         )
-        self._clock = ServerClock()
-        self._greeting = asyncio.Event()  # a greeting's time reached the clock
-        self._state = "new"
-        # Connections and streams get bound private methods, not the client, so
-        # the client's public namespace is exactly the documented API.
-        self._sink = _Sink(
-            self._liveness.wrap(self._dispatcher.emit_message),
-            self._deliver_depth,
-            self._emit,
-            self._connection_reset,
-            self._connection_failed,
+        self._hub = Hub(
+            self._dialer.connection,
+            self._books,
+            max_channels=cfg.max_channels_per_connection,
+            max_connections=cfg.max_connections,
         )
-        self._stream_host = StreamHost(
-            self._dispatcher,
-            self._stream_opened,
-            self._stream_closed,
-            self._acquire,
-            self._release,
-            self._wait_channels,
+        self._handlers = Handlers(
+            dispatcher,
+            self._hub,
+            has_credentials=self._dialer.has_credentials,
+            closed=closed,
         )
+        self._streams = Streams(
+            dispatcher,
+            self._hub,
+            self._handlers,
+            queue_size=cfg.queue_size,
+            timeout=subscribe_timeout,
+            closed=closed,
+        )
+        outputs.streams = self._streams
+        self._subscribe_timeout = subscribe_timeout
 
     def __repr__(self) -> str:
-        return f"<WeexWebSocketClient {self._state} {self.config.ws_public_url}>"
+        return f"<WeexWebSocketClient {self._state.value} {self.config.ws_public_url}>"
+
+    def _is_closed(self) -> bool:
+        return self._state is ClientState.CLOSED
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -205,33 +156,29 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
             ClientClosedError: the client was disconnected before.
             ConfigError: the config names no public WebSocket URL.
         """
-        if self._state == "open":
+        if self._state is ClientState.OPEN:
             return
-        if self._state == "closed":
+        if self._state is ClientState.CLOSED:
             raise ClientClosedError("this client was disconnected; create a new one")
         self.config.public_url  # noqa: B018 - raises ConfigError if not configured
-        self._session = new_session()
-        public = self._pools[Endpoint.PUBLIC]
-        primary = public.first()
+        hub = self._hub
+        self._dialer.open_session()
         try:
-            await primary.start()
+            await hub.first(Endpoint.PUBLIC).start()
         except BaseException:
-            public.conns.clear()
-            await self._session.close()
-            self._session = None
+            hub.forget_connections(Endpoint.PUBLIC)
+            await self._dialer.close_session()
             raise
-        self._state = "open"
-        wanted = list(self._subs)  # registered before connecting
-        private = self._pools[Endpoint.PRIVATE]
-        for channel in wanted:
+        self._state = ClientState.OPEN
+        hub.placing = True
+        for channel in hub:  # wanted before connecting
             if channel.private:
-                private.first()  # created here, started below: errors reach us
-                private.place(channel)[0].add(channel)
-            else:
-                self._place(channel)
-        if private.conns:
+                hub.first(Endpoint.PRIVATE)  # started below: errors reach us
+            hub.place(channel, start=not channel.private)
+        private = hub.connections(Endpoint.PRIVATE)
+        if private:
             try:
-                await private.conns[0].start()
+                await private[0].start()
             except BaseException:
                 await self.disconnect()
                 raise
@@ -242,126 +189,22 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
 
     async def disconnect(self) -> None:
         """Close every socket, end every stream and stop every task. Idempotent."""
-        if self._state == "closed":
+        if self._state is ClientState.CLOSED:
             return
-        self._state = "closed"
-        for stream in list(self._streams):
-            stream.close()
+        self._state = ClientState.CLOSED
+        self._hub.placing = False
+        self._streams.close_all()
         if self._stale_task is not None:
             self._stale_task.cancel()
             await asyncio.gather(self._stale_task, return_exceptions=True)
-        await asyncio.gather(*(conn.close() for conn in self._all_connections()))
+        await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
         await self._dispatcher.close()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._dialer.close_session()
 
     def is_connected(self) -> bool:
         """Whether the (primary) public socket is open right now."""
-        conns = self._pools[Endpoint.PUBLIC].conns
+        conns = self._hub.connections(Endpoint.PUBLIC)
         return bool(conns) and conns[0].connected
-
-    def _all_connections(self) -> list[Connection]:
-        return [conn for pool in self._pools.values() for conn in pool.conns]
-
-    def _can_open(self) -> bool:
-        return len(self._all_connections()) < self.config.max_connections
-
-    def _pool(self, channel: Channel) -> Pool:
-        return self._pools[Endpoint.PRIVATE if channel.private else Endpoint.PUBLIC]
-
-    def _conn_of(self, channel: Channel) -> Connection | None:
-        return self._pool(channel).where.get(channel)
-
-    def _place(self, channel: Channel) -> Connection:
-        """Put ``channel`` on a connection of its endpoint, opening one if needed."""
-        conn, created = self._pool(channel).place(channel)
-        conn.add(channel)
-        if created:
-            conn.start_background()
-        return conn
-
-    def _connection(self, endpoint: Endpoint) -> Connection:
-        cfg = self.config
-        url = cfg.public_url if endpoint is Endpoint.PUBLIC else cfg.private_url
-        private = endpoint is Endpoint.PRIVATE
-
-        async def opener() -> Transport:
-            headers = {"User-Agent": cfg.user_agent}
-            if private:
-                headers.update(await self._auth_headers(url))
-            return await Transport.open(
-                self._session,
-                url,
-                endpoint=endpoint.value,
-                headers=headers,
-                keepalive_interval=cfg.keepalive_interval,
-                connect_timeout=cfg.connect_timeout,
-            )
-
-        return Connection(
-            endpoint=endpoint,
-            url=url,
-            codec=_make_codec(cfg, self._marks),
-            opener=opener,
-            sink=self._sink,
-            backoff_factory=self._backoff,
-            retryable=self._retryable,
-            max_frame_size=cfg.max_frame_size,
-            reset_after=cfg.reconnect_reset_after,
-            max_ops_per_hour=cfg.max_ops_per_hour,
-            sleep=self._sleep,
-            clock=self._now,
-            on_greeting=self._greeted,
-        )
-
-    def _greeted(self, server_ms: int, received_at: float) -> None:
-        self._clock.observe_greeting(server_ms, received_at)
-        self._greeting.set()
-
-    async def _auth_headers(self, url: str) -> dict[str, str]:
-        # WEEX-WS.md §1.2: a fresh timestamp (server clock) and signature per connect.
-        assert self._credentials is not None
-        if not self._clock.synced:
-            if self.config.rest_url is not None:
-                await self._sync_clock()
-            else:
-                await self._greeting_clock("no rest_url is configured")
-        path = urllib.parse.urlsplit(url).path or f"/{self.config.protocol}/ws/private"
-        return self._credentials.ws_headers(self._clock.now_ms(self._now()), path)
-
-    async def _sync_clock(self) -> None:
-        cfg = self.config
-        url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
-        sent = self._now()
-        try:
-            body = await fetch(
-                self._session,
-                url,
-                headers={"User-Agent": cfg.user_agent},
-                timeout=cfg.connect_timeout,
-            )
-            self._clock.update(parse_server_time(body), sent, self._now())
-            log.debug("server clock offset %+d ms", self._clock.offset_ms)
-        except (WeexConnectionError, DecodeError) as exc:
-            await self._greeting_clock(f"cannot read the server clock ({exc})")
-
-    async def _greeting_clock(self, why: str) -> None:
-        """Adopt the V3 greeting's time (WEEX-WS.md §1.1) as the server clock."""
-        cfg = self.config
-        if cfg.protocol == "v3" and not self._clock.has_greeting:
-            # The public socket is open; its greeting may still be in flight.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._greeting.wait(), cfg.connect_timeout)
-        if self._clock.use_greeting():
-            log.info(
-                "%s: using the server time of the WebSocket greeting as the "
-                "server clock (offset %+d ms)",
-                why,
-                self._clock.offset_ms,
-            )
-        else:
-            log.warning("%s and no greeting time: signing with local time", why)
 
     # -- subscriptions -------------------------------------------------------------
 
@@ -383,11 +226,10 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         """
         channels = make_channels(kind, symbols, params)
         if channels[0].private:
-            self._require_credentials(channels[0].kind)
-        self._explicit.update(channels)
-        self._acquire(channels)
+            self._handlers.require_credentials(channels[0].kind)
+        self._hub.hold(channels)
         try:
-            await self._wait_channels(channels)
+            await self._hub.wait(channels, self._subscribe_timeout)
         except SubscriptionError:
             await self.unsubscribe(kind, symbols, **params)
             raise
@@ -400,178 +242,140 @@ class WeexWebSocketClient(HandlerMethods, StreamMethods):
         The server subscription ends when nothing else (handlers, streams) holds
         it. Channels this client never subscribed explicitly are ignored.
         """
-        channels = [
-            c for c in make_channels(kind, symbols, params) if self._explicit[c]
-        ]
-        self._explicit.subtract(channels)
-        self._explicit += Counter()  # drop zero counts
-        self._release(channels)
+        self._hub.let_go(make_channels(kind, symbols, params))
 
     @property
     def subscriptions(self) -> dict[Channel, str]:
         """Wanted channels and their state: ``pending``, ``active`` or ``failed``."""
-        result = {}
-        for channel in self._subs:
-            conn = self._conn_of(channel)
-            state = conn.state.get(channel) if conn is not None else None
-            result[channel] = state.value if state is not None else "pending"
-        return result
+        return self._hub.states()
 
-    def _acquire(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
-        """Hold a reference on each channel (internal; used by handlers, streams)."""
-        for channel in channels:
-            if channel.kind == "book":
-                self._books.hold(channel, book_level)
-        for channel in self._subs.acquire(channels):
-            if self._state == "open":
-                try:
-                    self._place(channel)
-                except ConfigError:
-                    self._release([channel], book_level=book_level)
-                    raise
+    # -- handlers ------------------------------------------------------------------
 
-    def _release(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
-        """Give back references taken with :meth:`acquire` (internal)."""
-        for channel in channels:
-            if channel.kind == "book":
-                self._books.let_go(channel, book_level)
-        for channel in self._subs.release(channels):
-            conn = self._pool(channel).remove(channel)
-            if conn is not None:
-                conn.remove(channel)
+    @overload
+    def on(self, event: str) -> Callable[[H], H]: ...
+    @overload
+    def on(self, event: str, handler: H) -> H: ...
+    def on(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
+        """Call ``handler`` for every ``event``; use as a decorator without ``handler``.
 
-    async def _wait_channels(self, channels: Sequence[Channel]) -> None:
-        """Wait until the server accepted every channel (internal)."""
-        if self._state != "open":
-            raise ClientClosedError("the client is not connected; use 'async with'")
-        for channel in channels:
-            conn = self._conn_of(channel) or self._place(channel)
-            await conn.wait_active(channel, self._subscribe_timeout)
+        Registering for a symbol event (``"ticker:BTCUSDT"``) or a private event
+        (``"order"``) subscribes; removing the last such handler unsubscribes.
+        Handlers may be sync (run inline, in order) or async (run in order on
+        their own bounded queue). Exceptions become ``error`` events.
 
-    # -- streams -------------------------------------------------------------------
+        Raises:
+            ConfigError: unknown event name, or a private event without
+                credentials.
+        """
+        return self._handlers.on(event, handler)
 
-    def _stream(
+    @overload
+    def once(self, event: str) -> Callable[[H], H]: ...
+    @overload
+    def once(self, event: str, handler: H) -> H: ...
+    def once(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
+        """Like :meth:`on`, but the handler is removed after its first event."""
+        return self._handlers.on(event, handler, once=True)
+
+    def off(self, event: str, handler: Callable[..., Any]) -> None:
+        """Remove ``handler`` from ``event`` (unsubscribing if it was the last)."""
+        self._handlers.off(event, handler)
+
+    def listeners(self, event: str) -> list[Callable[..., Any]]:
+        """The handlers registered for ``event``, in registration order."""
+        return self._handlers.listeners(event)
+
+    async def wait_for(
         self,
-        events: list[str],
-        channels: list[Channel],
-        *,
-        transform: Callable[[StreamMessage], StreamMessage] | None = None,
-        book_level: int | None = None,
-    ) -> Stream:
-        if self._state == "closed":
-            raise ClientClosedError()
-        return Stream(
-            self._stream_host,
-            events,
-            channels,
-            queue_size=self.config.queue_size,
-            transform=transform,
-            book_level=book_level,
-        )
+        event: str,
+        timeout: float | None = None,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """Wait for the next ``event`` (matching ``predicate``) and return its payload.
 
-    def _stream_opened(self, stream: Stream) -> None:
-        """Track an open stream (internal)."""
-        self._streams.add(stream)
+        Raises:
+            TimeoutError: nothing came within ``timeout`` seconds.
+        """
+        return await self._handlers.wait_for(event, timeout, predicate)
 
-    def _stream_closed(self, stream: Stream) -> None:
-        """Forget a closed stream (its drop counts stay in ``stats``)."""
-        self._streams.discard(stream)
-        self._dispatcher.retire(stream.queue)
+    # -- streams (each returns at once; subscribes on the first __anext__) ----------
 
-    # -- sink: what connections hand us ----------------------------------------------
+    def stream(self, *events: str) -> Stream:
+        """Iterate over the given events, e.g. ``stream("ticker:BTCUSDT", "order")``.
+
+        Symbol and private events subscribe for the duration of the loop.
+        """
+        return self._streams.stream(*events)
+
+    def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
+        """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
+        return self._streams.stream_tickers(symbols)
+
+    def stream_trades(self, symbol: str) -> Stream:
+        """Every trade of ``symbol``, one message per trade."""
+        return self._streams.stream_trades(symbol)
+
+    def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
+        """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
+        return self._streams.stream_klines(symbol, interval)
+
+    def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
+        """The maintained order book of ``symbol``, cut to ``level`` levels per side
+        (only the WEEX book depth serving ``level``: 15 up to 15, else 200).
+
+        Raises:
+            ConfigError: ``level`` is not between 1 and 200 (raised at call time).
+        """
+        return self._streams.stream_order_book(symbol, level)
+
+    def stream_account(self) -> Stream:
+        """Account (balance) updates."""
+        return self._streams.stream_account()
+
+    def stream_positions(self) -> Stream:
+        """Position updates."""
+        return self._streams.stream_positions()
+
+    def stream_orders(self) -> Stream:
+        """Order updates."""
+        return self._streams.stream_orders()
+
+    def stream_fills(self) -> Stream:
+        """Fills (executions) of your orders."""
+        return self._streams.stream_fills()
+
+    # -- what connections hand us ----------------------------------------------------
 
     async def _watch_staleness(self) -> None:
         """Emit ``stale`` for active channels silent longer than their limit."""
-        liveness = self._liveness
+        liveness, hub = self._liveness, self._hub
         while True:
             await asyncio.sleep(liveness.period)
-            active = [
-                channel
-                for channel in self._subs
-                if (conn := self._conn_of(channel)) is not None
-                and conn.state.get(channel) is ChannelState.ACTIVE
-            ]
+            active = [c for c in hub if hub.state(c) is ChannelState.ACTIVE]
             for event in liveness.silent(active, self._now()):
                 log.warning("%s silent for %.1f s", event.channel, event.silent_for)
-                self._emit("stale", event)
+                self._dispatcher.emit("stale", event)
 
-    def _deliver_depth(self, update: DepthUpdate) -> None:
-        """Apply a depth frame to its book; emit ``book`` or ``resync``."""
-        if self._watch_books:
-            self._liveness.stamp("book", update.symbol, update.received_at)
-        self._books.apply(update)
-
-    def _book_gap(self, channel: Channel, reason: str, detail: str) -> None:
+    def _gap(self, channel: Channel, reason: str, detail: str) -> None:
         symbol = channel.symbol or ""
-        level = int(channel.arg or 15)
         log.warning(
             "book %s: %s (%s); a fresh snapshot follows", symbol, reason, detail
         )
-        self._emit("resync", ResyncEvent(symbol, reason, detail, level))
-        conn = self._conn_of(channel)
-        if conn is not None and reason != "reconnect":
-            conn.resubscribe(channel)
-
-    def _emit(self, event: str, payload: Any) -> None:
-        """Emit a lifecycle or diagnostic event to handlers (internal)."""
-        self._dispatcher.emit(event, payload)
-
-    def _connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
-        """A connection gave up: streams that needed it end with ``exc``."""
-        dead = set(channels)
-        for stream in list(self._streams):
-            if dead.intersection(stream.channels):
-                stream.close(exc)
-
-    def _connection_reset(self, channels: Iterable[Channel]) -> None:
-        """A socket was lost: its books restart from the next snapshot."""
-        self._books.reset(channels)
+        level = depth_of(channel.arg)
+        self._dispatcher.emit("resync", ResyncEvent(symbol, reason, detail, level))
+        if reason != "reconnect":
+            self._hub.resubscribe(channel)
 
     # -- introspection -------------------------------------------------------------
 
     @property
     def stats(self) -> ClientStats:
         """Counters since the client was created."""
-        conns = self._all_connections()
-        dropped = dict(self._dispatcher.retired_dropped)
-        conflated = dict(self._dispatcher.retired_conflated)
-        queues = [s.queue for s in self._streams] + self._dispatcher.queues()
-        for queue in queues:
-            if queue.dropped:
-                dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
-            if queue.conflated:
-                conflated[queue.name] = conflated.get(queue.name, 0) + queue.conflated
-        public = self._pools[Endpoint.PUBLIC].conns
-        latency = public[0].latency if public else None
-        return ClientStats(
-            messages=self._dispatcher.messages,
-            frames=sum(c.frames for c in conns),
-            decode_errors=sum(c.decode_errors for c in conns),
-            handler_errors=self._dispatcher.handler_errors,
-            reconnects=sum(c.reconnects for c in conns),
-            resyncs=self._books.resyncs,
-            dropped=dropped,
-            conflated=conflated,
-            latency=latency,
+        hub = self._hub
+        return collect(
+            self._dispatcher,
+            [s.queue for s in self._streams],
+            hub.connections(),
+            hub.connections(Endpoint.PUBLIC),
+            self._books.resyncs,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Sink:
-    """What connections hand their output to (see :class:`connection.Sink`)."""
-
-    deliver: Callable[[StreamMessage], None]
-    deliver_depth: Callable[[DepthUpdate], None]
-    emit: Callable[[str, Any], None]
-    connection_reset: Callable[[Iterable[Channel]], None]
-    connection_failed: Callable[[Iterable[Channel], WeexError], None]
-
-
-def _default_backoff(cfg: WeexConfig) -> Any:
-    return backoff(
-        cfg.reconnect_initial_delay, cfg.reconnect_max_delay, cfg.reconnect_factor
-    )

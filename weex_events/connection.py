@@ -93,6 +93,7 @@ class Connection:
         max_ops_per_hour: int = 240,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         on_greeting: Callable[[int, float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
@@ -108,6 +109,7 @@ class Connection:
         self._reset_after = reset_after
         self._sleep = sleep
         self._clock = clock
+        self._monotonic = monotonic
         self._transport: Transport | None = None
         self._reader: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -162,7 +164,7 @@ class Connection:
             WeexConnectionError: the endpoint could not be reached.
         """
         self._transport = await self._opener()
-        self._connected_at = time.monotonic()
+        self._connected_at = self._monotonic()
         self._emit_lifecycle("connected")
         self._queue_resubscribe()
         self._spawn(self._run())
@@ -190,7 +192,7 @@ class Connection:
             if not await self._reconnect(exc.reason, event="connected"):
                 return
         else:
-            self._connected_at = time.monotonic()
+            self._connected_at = self._monotonic()
             self._emit_lifecycle("connected")
             self._queue_resubscribe()
         await self._run()
@@ -267,7 +269,7 @@ class Connection:
             await self._wake.wait()
             self._wake.clear()
             while (transport := self._transport) is not None and not transport.closed:
-                step = table.next_command(time.monotonic())
+                step = table.next_command(self._monotonic())
                 if step is None:
                     break
                 if isinstance(step, float):
@@ -317,7 +319,7 @@ class Connection:
                 return
 
     async def _reconnect(self, reason: str, *, event: str = "reconnected") -> bool:
-        healthy = time.monotonic() - self._connected_at >= self._reset_after
+        healthy = self._monotonic() - self._connected_at >= self._reset_after
         if healthy or self._delays is None:
             self._delays = self._backoff_factory()
             self._attempt = 0
@@ -340,7 +342,7 @@ class Connection:
                     reason,
                 )
                 continue
-            self._connected_at = time.monotonic()
+            self._connected_at = self._monotonic()
             if event == "reconnected":
                 self.reconnects += 1
             self._emit_lifecycle(event, reason=reason)

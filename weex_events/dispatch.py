@@ -9,9 +9,15 @@ handler and event). Each handler is wrapped in a :class:`Listener`:
 * an **async** handler gets its own bounded :class:`MessageQueue` and worker task,
   so it sees its events in arrival order and a slow one delays only itself.
 
-Market data frames reach listeners through :meth:`Dispatcher.emit_message`, a
-lean path over a per-event tuple of listeners derived from pyee's registry
-(rebuilt only when handlers change); lifecycle events go through ``pyee.emit``.
+pyee's registry is the only registry: the per-event tuples that
+:meth:`Dispatcher.emit_message` walks (a lean path for market data) are derived
+from it whenever handlers change, and every other question (is this handler
+registered, which queues exist) is answered from those tuples. Lifecycle events
+go through ``pyee.emit``.
+
+:meth:`Dispatcher.observe` is the one hook for whole-stream observers (per-event
+counters for metrics, a recorder): it registers like a handler, so it costs
+nothing when unused, and stays out of :meth:`Dispatcher.handlers`.
 
 Async handlers' queues are :class:`~weex_events.queues.MessageQueue` (their
 overflow policies live there).
@@ -26,7 +32,7 @@ import collections
 import inspect
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyee import EventEmitter
@@ -57,6 +63,7 @@ class Listener:
         "inline",
         "is_async",
         "name",
+        "observer",
         "on_remove",
         "once",
         "queue",
@@ -70,10 +77,12 @@ class Listener:
         *,
         once: bool = False,
         on_remove: Callable[[], None] | None = None,
+        observer: bool = False,
     ) -> None:
         self._dispatcher = dispatcher
         self.event = event
         self.handler = handler
+        self.observer = observer
         self.once = once
         self.on_remove = on_remove
         self.name = _name(handler)
@@ -137,7 +146,7 @@ class Dispatcher:
     def __init__(self, queue_size: int = 1024) -> None:
         self.emitter = EventEmitter()
         self.queue_size = queue_size
-        self._listeners: dict[tuple[str, Handler], Listener] = {}
+        # Derived from the emitter by _rebuild: never edited on its own.
         self._table: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.messages = 0
@@ -157,22 +166,44 @@ class Dispatcher:
         *,
         once: bool = False,
         on_remove: Callable[[], None] | None = None,
+        observer: bool = False,
     ) -> bool:
         """Register ``handler`` for ``event``; ``False`` if it already was."""
         if self._closed:
             raise ClientClosedError()
-        key = (event, handler)
-        if key in self._listeners:
+        if self._find(event, handler) is not None:
             return False
-        listener = Listener(self, event, handler, once=once, on_remove=on_remove)
-        self._listeners[key] = listener
+        listener = Listener(
+            self, event, handler, once=once, on_remove=on_remove, observer=observer
+        )
         self.emitter.add_listener(event, listener)
         self._rebuild(event)
         return True
 
+    def observe(self, events: Iterable[str], observer: Handler) -> Callable[[], None]:
+        """Call ``observer`` (sync) for every message or payload of ``events``
+        (``"ticker"``, ``"order"``, ``"error"``…), after the handlers registered
+        before it; returns the function that removes it. Observers subscribe
+        nothing and are not listed by :meth:`handlers`."""
+        names = list(dict.fromkeys(events))
+        for event in names:
+            self.add(event, observer, observer=True)
+
+        def stop() -> None:
+            for event in names:
+                self.remove(event, observer)
+
+        return stop
+
+    def _find(self, event: str, handler: Handler) -> Listener | None:
+        for listener in self._table.get(event, ()):
+            if listener.handler == handler:
+                return listener
+        return None
+
     def remove(self, event: str, handler: Handler, *, graceful: bool = False) -> bool:
         """Unregister ``handler`` from ``event``; ``False`` if it was not there."""
-        listener = self._listeners.pop((event, handler), None)
+        listener = self._find(event, handler)
         if listener is None:
             return False
         self.emitter.remove_listener(event, listener)
@@ -189,7 +220,7 @@ class Dispatcher:
 
     def handlers(self, event: str) -> list[Handler]:
         """The user handlers registered for ``event``, in registration order."""
-        return [lst.handler for lst in self._table.get(event, ())]
+        return [lst.handler for lst in self._table.get(event, ()) if not lst.observer]
 
     def _rebuild(self, event: str) -> None:
         listeners: tuple[Listener, ...] = tuple(
@@ -290,20 +321,25 @@ class Dispatcher:
 
     def queues(self) -> list[MessageQueue]:
         """The queues of async handlers (for ``stats``)."""
-        return [lst.queue for lst in self._listeners.values() if lst.queue is not None]
+        return [
+            lst.queue
+            for listeners in self._table.values()
+            for lst in listeners
+            if lst.queue is not None
+        ]
 
     async def close(self) -> None:
         """Cancel every handler worker and forget every handler."""
         self._closed = True
         tasks = set(self._tasks)
-        for (_event, _handler), listener in list(self._listeners.items()):
-            task = listener.close(graceful=False)
-            if task is not None:
-                tasks.add(task)
+        for listeners in list(self._table.values()):
+            for listener in listeners:
+                task = listener.close(graceful=False)
+                if task is not None:
+                    tasks.add(task)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        self._listeners.clear()
         self._table.clear()
         self.emitter.remove_all_listeners()

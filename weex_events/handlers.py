@@ -1,67 +1,79 @@
-"""Handler registration: ``on`` (also as a decorator), ``once``, ``off``,
-``listeners`` and ``wait_for`` of :class:`~weex_events.WeexWebSocketClient`.
+"""Handler registration: what ``on`` (also as a decorator), ``once``, ``off``,
+``listeners`` and ``wait_for`` of :class:`~weex_events.WeexWebSocketClient` do.
 
 Registering a handler for a symbol event (``"ticker:BTCUSDT"``) or a private
 event (``"order"``) holds a reference on the channel it needs; removing the
 handler (or a ``once`` handler firing) gives it back. The references are the same
 ones streams and explicit ``subscribe()`` calls hold.
 
-Imports: ``errors``, ``events``, ``protocol``, ``auth``, ``dispatch``.
+:class:`Handlers` holds the references through a :class:`Holder` (the hub),
+so this module does not depend on the connection layer.
+
+Imports: ``errors``, ``config``, ``events``, ``kinds``, ``protocol``, ``dispatch``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar
 
-from .auth import Credentials
 from .config import CREDENTIALS
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, ConfigError
-from .events import (
-    LIFECYCLE_EVENTS,
-    MARKET_KINDS,
-    PRIVATE_KINDS,
-    Channel,
-    channel_for_event,
-    split_event,
-)
+from .events import LIFECYCLE_EVENTS, Channel, channel_for_event, split_event
+from .kinds import KINDS
 from .protocol.symbols import normalize as normalize_symbol
 
-__all__ = ["HandlerMethods"]
+__all__ = ["H", "Handlers", "Holder"]
 
 H = TypeVar("H", bound=Callable[..., Any])
 
+_KNOWN = frozenset(KINDS) | LIFECYCLE_EVENTS
 
-class HandlerMethods:
-    """The event-handler half of the client's public API (a mixin)."""
 
-    _dispatcher: Dispatcher
-    _credentials: Credentials | None
-    _state: str
+class Holder(Protocol):
+    """Who keeps the reference counts of channels (the hub)."""
 
-    def _acquire(
+    def acquire(
         self, channels: Sequence[Channel], *, book_level: int | None = None
     ) -> None:
-        raise NotImplementedError
+        """Hold one reference on each channel."""
 
-    def _release(
+    def release(
         self, channels: Sequence[Channel], *, book_level: int | None = None
     ) -> None:
-        raise NotImplementedError
+        """Give one reference back on each channel."""
 
-    @overload
-    def on(self, event: str) -> Callable[[H], H]: ...
-    @overload
-    def on(self, event: str, handler: H) -> H: ...
-    def on(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
-        """Call ``handler`` for every ``event``; use as a decorator without ``handler``.
 
-        Registering for a symbol event (``"ticker:BTCUSDT"``) or a private event
-        (``"order"``) subscribes; removing the last such handler unsubscribes.
-        Handlers may be sync (run inline, in order) or async (run in order on
-        their own bounded queue). Exceptions become ``error`` events.
+class Handlers:
+    """Event handlers: registration on the dispatcher, references on the holder.
+
+    Args:
+        dispatcher: where handlers are registered.
+        holder: where the channels handlers need are held.
+        has_credentials: whether private events may be registered.
+        closed: whether the client is closed (registering then raises).
+    """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        holder: Holder,
+        *,
+        has_credentials: bool,
+        closed: Callable[[], bool],
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._holder = holder
+        self._has_credentials = has_credentials
+        self._closed = closed
+
+    def on(
+        self, event: str, handler: H | None = None, *, once: bool = False
+    ) -> H | Callable[[H], H]:
+        """Register ``handler`` (or return a decorator that does); ``once``
+        removes it after its first event. See ``WeexWebSocketClient.on``.
 
         Raises:
             ConfigError: unknown event name, or a private event without
@@ -70,36 +82,20 @@ class HandlerMethods:
         if handler is None:
 
             def decorator(func: H) -> H:
-                self._register(event, func, once=False)
+                self._register(event, func, once=once)
                 return func
 
             return decorator
-        self._register(event, handler, once=False)
-        return handler
-
-    @overload
-    def once(self, event: str) -> Callable[[H], H]: ...
-    @overload
-    def once(self, event: str, handler: H) -> H: ...
-    def once(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
-        """Like :meth:`on`, but the handler is removed after its first event."""
-        if handler is None:
-
-            def decorator(func: H) -> H:
-                self._register(event, func, once=True)
-                return func
-
-            return decorator
-        self._register(event, handler, once=True)
+        self._register(event, handler, once=once)
         return handler
 
     def off(self, event: str, handler: Callable[..., Any]) -> None:
         """Remove ``handler`` from ``event`` (unsubscribing if it was the last)."""
-        self._dispatcher.remove(self._event_name(event), handler)
+        self._dispatcher.remove(self.event_name(event), handler)
 
     def listeners(self, event: str) -> list[Callable[..., Any]]:
         """The handlers registered for ``event``, in registration order."""
-        return self._dispatcher.handlers(self._event_name(event))
+        return self._dispatcher.handlers(self.event_name(event))
 
     async def wait_for(
         self,
@@ -125,10 +121,15 @@ class HandlerMethods:
         finally:
             self.off(event, waiter)
 
-    def _event_name(self, event: str) -> str:
+    def event_name(self, event: str) -> str:
+        """The canonical form of ``event`` (``"ticker:BTCUSDT"``).
+
+        Raises:
+            ConfigError: unknown kind, or a symbol on a lifecycle event.
+        """
         kind, symbol = split_event(event)
-        if kind not in MARKET_KINDS | PRIVATE_KINDS | LIFECYCLE_EVENTS:
-            known = sorted(MARKET_KINDS | PRIVATE_KINDS | LIFECYCLE_EVENTS)
+        if kind not in _KNOWN:
+            known = sorted(_KNOWN)
             raise ConfigError("event", f"unknown event {event!r}; known kinds: {known}")
         if symbol is None:
             return kind
@@ -137,21 +138,27 @@ class HandlerMethods:
         return f"{kind}:{normalize_symbol(symbol)}"
 
     def _register(self, event: str, handler: Callable[..., Any], *, once: bool) -> None:
-        if self._state == "closed":
+        if self._closed():
             raise ClientClosedError()
-        name = self._event_name(event)
+        name = self.event_name(event)
         channel = channel_for_event(name)
         if channel is not None and channel.private:
-            self._require_credentials(channel.kind)
-        on_remove = (lambda: self._release([channel])) if channel is not None else None
+            self.require_credentials(channel.kind)
+        holder = self._holder
+        on_remove = (lambda: holder.release([channel])) if channel is not None else None
         if (
             self._dispatcher.add(name, handler, once=once, on_remove=on_remove)
             and channel
         ):
-            self._acquire([channel])
+            holder.acquire([channel])
 
-    def _require_credentials(self, kind: str) -> None:
-        if self._credentials is None:
+    def require_credentials(self, kind: str) -> None:
+        """Raise unless private channels can be signed.
+
+        Raises:
+            ConfigError: no api_key, secret_key and passphrase.
+        """
+        if not self._has_credentials:
             raise ConfigError(
                 "api_key",
                 f"private channel {kind!r} needs {CREDENTIALS}",

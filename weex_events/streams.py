@@ -12,47 +12,44 @@ Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
 and, for a plain ``break``, when the stream object is garbage-collected (at once in
 CPython, since nothing else refers to it).
 
-Imports: ``errors``, ``events``, ``subscriptions``, ``dispatch``.
+A book stream sees only the book depth it asked for: ``book:SYMBOL`` carries
+every depth held for the symbol, each message naming its ``data["depth"]``.
+
+Streams hold channels through a :class:`Subscriber` (the hub), so this module
+does not depend on the connection layer.
+
+Imports: ``errors``, ``events``, ``kinds``, ``protocol``, ``subscriptions``,
+``queues``, ``dispatch``, ``handlers``.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
+from typing import Protocol
 
 from .dispatch import Dispatcher
-from .errors import ClientClosedError, ConfigError
+from .errors import ClientClosedError, ConfigError, WeexError
 from .events import Channel, StreamMessage, channel_for_event
+from .handlers import Handlers, Holder
+from .kinds import book_depth
 from .queues import MessageQueue, QueueClosed
-from .subscriptions import book_depth, make_channels
+from .subscriptions import make_channels
 
-__all__ = ["Stream", "StreamHost", "StreamMethods", "cut_book"]
+__all__ = ["Stream", "Streams", "Subscriber", "cut_book"]
 
 log = logging.getLogger("weex_events.streams")
 
 
-@dataclass(frozen=True, slots=True)
-class StreamHost:
-    """What a stream needs from the client, as bound callables.
+class Subscriber(Holder, Protocol):
+    """A :class:`~weex_events.handlers.Holder` that can also wait for the
+    server's answer (the hub)."""
 
-    Attributes:
-        dispatcher: the client's dispatcher (listeners are registered there).
-        opened: track an open stream, so that the client can end it on close.
-        closed: forget a stream (its queue's drop counts are kept).
-        acquire: hold a reference on channels (``book_level`` for books).
-        release: give the references back.
-        wait_channels: wait until the server accepted every channel.
-    """
-
-    dispatcher: Dispatcher
-    opened: Callable[[Stream], None]
-    closed: Callable[[Stream], None]
-    acquire: Callable[..., None]
-    release: Callable[..., None]
-    wait_channels: Callable[[Sequence[Channel]], Awaitable[None]]
+    async def wait(self, channels: Sequence[Channel], timeout: float) -> None:
+        """Wait until the server accepted every channel."""
 
 
 class _State(enum.Enum):
@@ -94,21 +91,31 @@ class Stream:
 
     def __init__(
         self,
-        host: StreamHost,
+        owner: Streams,
         events: Sequence[str],
         channels: Sequence[Channel],
         *,
-        queue_size: int,
         transform: Callable[[StreamMessage], StreamMessage] | None = None,
         book_level: int | None = None,
     ) -> None:
-        self._host = host
+        self._owner = owner
         self.events = tuple(events)
         self.channels = tuple(channels)
         self._transform = transform
         self._book_level = book_level
         self.name = f"stream({', '.join(self.events)})"
-        self._queue = MessageQueue(queue_size, self.name, host.dispatcher.report_slow)
+        dispatcher = owner.dispatcher
+        self._queue = MessageQueue(owner.queue_size, self.name, dispatcher.report_slow)
+        self._put: Callable[[StreamMessage], None] = self._queue.put
+        if book_level is not None:
+            # book:SYMBOL carries every depth held for the symbol: keep ours.
+            depth, put = book_depth(book_level), self._queue.put
+
+            def put_book(msg: StreamMessage) -> None:
+                if msg.data["depth"] == depth:
+                    put(msg)
+
+            self._put = put_book
         self._state = _State.NEW
         self._held = False
         self._ended = False
@@ -162,16 +169,16 @@ class Stream:
         return msg
 
     async def _open(self) -> None:
-        host = self._host
+        owner = self._owner
         self._state = _State.OPEN
-        host.opened(self)
+        owner.opened(self)
         try:
-            dispatcher = host.dispatcher
+            dispatcher = owner.dispatcher
             for event in self.events:
-                dispatcher.add(event, self._queue.put)
-            host.acquire(self.channels, book_level=self._book_level)
+                dispatcher.add(event, self._put)
+            owner.subscriber.acquire(self.channels, book_level=self._book_level)
             self._held = True
-            await host.wait_channels(self.channels)
+            await owner.wait(self.channels)
         except BaseException:
             self._release()
             raise
@@ -205,31 +212,86 @@ class Stream:
         self._queue.close()
         if not was_open:
             return
-        host = self._host
+        owner = self._owner
         try:
-            dispatcher = host.dispatcher
+            dispatcher = owner.dispatcher
             for event in self.events:
-                dispatcher.remove(event, self._queue.put)
+                dispatcher.remove(event, self._put)
             if self._held:
                 self._held = False
-                host.release(self.channels, book_level=self._book_level)
+                owner.subscriber.release(self.channels, book_level=self._book_level)
         except ClientClosedError:
             pass
         except Exception:  # never let cleanup (maybe from __del__) raise
             log.exception("releasing %s", self.name)
-        host.closed(self)
+        owner.closed(self)
 
     def __del__(self) -> None:
         if getattr(self, "_state", _State.CLOSED) is _State.OPEN:
             self._release()
 
 
-class StreamMethods:
-    """The ``stream_*`` methods of :class:`~weex_events.WeexWebSocketClient`.
+class Streams:
+    """Makes the client's streams and keeps track of the open ones.
 
-    Each returns a :class:`Stream` at once; nothing is subscribed until the
-    first ``__anext__`` (so the first snapshot is never missed).
+    Each ``stream_*`` method returns a :class:`Stream` at once; nothing is
+    subscribed until the first ``__anext__`` (so the first snapshot is never
+    missed).
+
+    Args:
+        dispatcher: where streams register their listeners.
+        subscriber: where they hold their channels (the hub).
+        handlers: event-name checks and the credentials check.
+        queue_size: each stream's queue bound.
+        timeout: seconds to wait for the server's acknowledgement.
+        closed: whether the client is closed (making a stream then raises).
     """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        subscriber: Subscriber,
+        handlers: Handlers,
+        *,
+        queue_size: int,
+        timeout: float,
+        closed: Callable[[], bool],
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.subscriber = subscriber
+        self.queue_size = queue_size
+        self._handlers = handlers
+        self._timeout = timeout
+        self._closed = closed
+        self._open: weakref.WeakSet[Stream] = weakref.WeakSet()
+
+    def __iter__(self) -> Iterator[Stream]:
+        return iter(list(self._open))
+
+    def opened(self, stream: Stream) -> None:
+        """Track an open stream, so that it can be ended on close."""
+        self._open.add(stream)
+
+    def closed(self, stream: Stream) -> None:
+        """Forget a closed stream (its drop counts stay in ``stats``)."""
+        self._open.discard(stream)
+        self.dispatcher.retire(stream.queue)
+
+    async def wait(self, channels: Sequence[Channel]) -> None:
+        """Wait until the server accepted every channel."""
+        await self.subscriber.wait(channels, self._timeout)
+
+    def close_all(self, error: WeexError | None = None) -> None:
+        """End every open stream (with ``error``, if given)."""
+        for stream in list(self._open):
+            stream.close(error)
+
+    def fail(self, channels: Iterable[Channel], error: WeexError) -> None:
+        """End, with ``error``, the streams that needed any of ``channels``."""
+        dead = set(channels)
+        for stream in list(self._open):
+            if dead.intersection(stream.channels):
+                stream.close(error)
 
     def _stream(
         self,
@@ -239,13 +301,11 @@ class StreamMethods:
         transform: Callable[[StreamMessage], StreamMessage] | None = None,
         book_level: int | None = None,
     ) -> Stream:
-        raise NotImplementedError
-
-    def _event_name(self, event: str) -> str:
-        raise NotImplementedError
-
-    def _require_credentials(self, kind: str) -> None:
-        raise NotImplementedError
+        if self._closed():
+            raise ClientClosedError()
+        return Stream(
+            self, events, channels, transform=transform, book_level=book_level
+        )
 
     def stream(self, *events: str) -> Stream:
         """Iterate over the given events, e.g. ``stream("ticker:BTCUSDT", "order")``.
@@ -254,11 +314,11 @@ class StreamMethods:
         """
         if not events:
             raise ConfigError("events", "name at least one event")
-        names = [self._event_name(e) for e in events]
+        names = [self._handlers.event_name(e) for e in events]
         channels = [c for c in map(channel_for_event, names) if c is not None]
         for channel in channels:
             if channel.private:
-                self._require_credentials(channel.kind)
+                self._handlers.require_credentials(channel.kind)
         return self._stream(names, channels)
 
     def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
@@ -308,5 +368,5 @@ class StreamMethods:
         return self._private_stream("fill")
 
     def _private_stream(self, kind: str) -> Stream:
-        self._require_credentials(kind)
+        self._handlers.require_credentials(kind)
         return self._stream([kind], [Channel(kind)])

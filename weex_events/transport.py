@@ -1,15 +1,21 @@
-"""The only aiohttp WebSocket code of the client: open, send, receive, close.
+"""The transport interface, and the only aiohttp WebSocket code of the client.
 
-:class:`Transport` wraps one ``aiohttp`` WebSocket and translates everything aiohttp
-can raise into the :mod:`weex_events.errors` tree. Text frames are returned as the
-raw UTF-8 ``bytes`` (``orjson`` parses bytes directly, which saves a decode per
-frame); binary frames come back wrapped in :class:`BinaryFrame` because WEEX never
-sends them. The read loop's per-frame path is :meth:`Transport.receiver`: aiohttp's
-own receive, whose non-text results still come back here (:meth:`Transport.other`)
-to be translated. The client-side keepalive is aiohttp's WebSocket heartbeat: a PING
-every ``keepalive_interval`` seconds on an idle link and the connection declared dead
-when no PONG comes back within half that interval (WEEX-WS.md §1.3: server pings
-come only once a minute, so the client must not wait for them).
+:class:`Transport` is what a connection needs from a socket: receive, send,
+close. :class:`AiohttpTransport` implements it over one ``aiohttp`` WebSocket;
+:mod:`weex_events.loopback` implements it in memory for tests (the fake
+implements the production interface, STYLE §13).
+
+:class:`AiohttpTransport` wraps one ``aiohttp`` WebSocket and translates everything
+aiohttp can raise into the :mod:`weex_events.errors` tree. Text frames are returned
+as the raw UTF-8 ``bytes`` (``orjson`` parses bytes directly, which saves a decode
+per frame); binary frames come back wrapped in :class:`BinaryFrame` because WEEX
+never sends them. The read loop's per-frame path is :meth:`Transport.receiver`:
+aiohttp's own receive, whose non-text results still come back here
+(:meth:`Transport.other`) to be translated. The client-side keepalive is aiohttp's
+WebSocket heartbeat: a PING every ``keepalive_interval`` seconds on an idle link and
+the connection declared dead when no PONG comes back within half that interval
+(WEEX-WS.md §1.3: server pings come only once a minute, so the client must not wait
+for them).
 
 Imports: ``errors``, aiohttp.
 """
@@ -20,7 +26,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import aiohttp
 
@@ -28,6 +34,7 @@ from .errors import AuthenticationError, WeexConnectionError
 
 __all__ = [
     "TEXT",
+    "AiohttpTransport",
     "BinaryFrame",
     "RawMessage",
     "Transport",
@@ -47,7 +54,7 @@ _HARD_FRAME_CAP = 64 * 1024 * 1024
 #: returns; compare with ``is``.
 TEXT: Final[int] = aiohttp.WSMsgType.TEXT
 
-RawMessage = tuple[int, Any, Any]
+RawMessage = tuple[object, Any, Any]
 """What :meth:`Transport.receiver` yields: ``(type, data, extra)``; for
 :data:`TEXT`, ``data`` is the frame's UTF-8 ``bytes``."""
 
@@ -78,8 +85,37 @@ def new_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
 
 
-class Transport:
-    """One open WebSocket. Created by :meth:`open`; used by one reader task."""
+class Transport(Protocol):
+    """One open socket, used by one reader task and one writer."""
+
+    def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
+        """The read loop's receive: awaiting it gives ``(type, data, extra)``;
+        a type other than :data:`TEXT` must go through :meth:`other`."""
+
+    def other(self, msg: RawMessage) -> BinaryFrame:
+        """A received message that is not text, translated.
+
+        Raises:
+            TransportClosed: the socket closed, dropped or missed its keepalive.
+        """
+
+    async def send(self, text: str) -> None:
+        """Send one text frame.
+
+        Raises:
+            TransportClosed: the socket is already closed.
+        """
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket is closed or closing."""
+
+    async def close(self, code: int = 1000) -> None:
+        """Close the socket politely; never raises."""
+
+
+class AiohttpTransport:
+    """One open aiohttp WebSocket. Created by :meth:`open`; a :class:`Transport`."""
 
     __slots__ = ("_ws", "endpoint")
 
@@ -99,7 +135,7 @@ class Transport:
         headers: Mapping[str, str],
         keepalive_interval: float,
         connect_timeout: float,
-    ) -> Transport:
+    ) -> AiohttpTransport:
         """Open a WebSocket to ``url``.
 
         Raises:

@@ -1,0 +1,218 @@
+"""How the client reaches an endpoint: one :class:`Dialer` builds each
+:class:`~weex_events.connection.Connection` with its codec, its reconnect policy
+and an opener that signs private handshakes (WEEX-WS.md §1.2) and opens a
+transport.
+
+The transport factory is injectable: the aiohttp one by default, an in-memory
+one (:mod:`weex_events.loopback`) in tests, a replay transport later.
+
+Imports: ``errors``, ``config``, ``events``, ``backoff``, ``protocol``, ``auth``,
+``transport``, ``connection``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+from .auth import Credentials, ServerClock
+from .backoff import Backoff, backoff, is_retryable
+from .config import WeexConfig
+from .connection import Connection, Sink, Sleep
+from .errors import DecodeError, WeexConnectionError
+from .events import Endpoint
+from .protocol import Codec, parse_server_time
+from .protocol.v2 import V2Codec
+from .protocol.v3 import V3Codec
+from .transport import AiohttpTransport, Transport, fetch, new_session
+
+__all__ = ["Dialer", "TransportFactory", "aiohttp_transports"]
+
+log = logging.getLogger("weex_events.client")
+
+
+class TransportFactory(Protocol):
+    """Opens a transport to ``url`` for ``endpoint`` with handshake ``headers``."""
+
+    def __call__(
+        self, url: str, endpoint: Endpoint, headers: Mapping[str, str]
+    ) -> Awaitable[Transport]:
+        """Open it.
+
+        Raises:
+            AuthenticationError: the handshake was refused (401/403).
+            WeexConnectionError: anything else went wrong.
+        """
+
+
+def aiohttp_transports(
+    session: Callable[[], Any], config: WeexConfig
+) -> TransportFactory:
+    """The production factory: aiohttp WebSockets on the client's session."""
+
+    async def open_transport(
+        url: str, endpoint: Endpoint, headers: Mapping[str, str]
+    ) -> Transport:
+        return await AiohttpTransport.open(
+            session(),
+            url,
+            endpoint=endpoint.value,
+            headers=headers,
+            keepalive_interval=config.keepalive_interval,
+            connect_timeout=config.connect_timeout,
+        )
+
+    return open_transport
+
+
+def make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
+    """The codec of the configured protocol generation (marks shared)."""
+    if config.protocol == "v2":
+        return V2Codec(number_type=config.number_type, marks=marks)
+    return V3Codec(number_type=config.number_type, marks=marks)
+
+
+def default_backoff(cfg: WeexConfig) -> Iterator[float]:
+    """Reconnect delays from the config's initial, maximum and factor."""
+    return backoff(
+        cfg.reconnect_initial_delay, cfg.reconnect_max_delay, cfg.reconnect_factor
+    )
+
+
+class Dialer:
+    """Builds the client's connections and owns the HTTP session they share.
+
+    Args:
+        config: the client's settings.
+        sink: where connections hand their output.
+        transports: opens transports; aiohttp on the session when ``None``.
+        backoff: factory of reconnect delays.
+        retryable: which connection failures are worth another attempt.
+        sleep: the coroutine used to wait between reconnect attempts.
+        clock: the local wall clock (``received_at``, signing).
+    """
+
+    def __init__(
+        self,
+        config: WeexConfig,
+        sink: Sink,
+        *,
+        transports: TransportFactory | None = None,
+        backoff: Backoff | None = None,
+        retryable: Callable[[BaseException], bool] = is_retryable,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = cfg = config
+        self._sink = sink
+        self._transports = transports or aiohttp_transports(self._the_session, cfg)
+        self._backoff: Backoff = backoff or (lambda: default_backoff(cfg))
+        self._retryable = retryable
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._now = clock
+        self._marks: dict[str, str] = {}
+        self._credentials = (
+            Credentials.from_config(cfg) if cfg.has_credentials else None
+        )
+        self._clock = ServerClock()
+        self._greeting = asyncio.Event()  # a greeting's time reached the clock
+        self._session: Any = None
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether private endpoints can be signed."""
+        return self._credentials is not None
+
+    def open_session(self) -> None:
+        """Create the HTTP session (WebSockets and the server clock)."""
+        self._session = new_session()
+
+    async def close_session(self) -> None:
+        """Close the HTTP session, if open."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _the_session(self) -> Any:
+        return self._session
+
+    def connection(self, endpoint: Endpoint) -> Connection:
+        """A new (not started) connection to ``endpoint``."""
+        cfg = self.config
+        url = cfg.public_url if endpoint is Endpoint.PUBLIC else cfg.private_url
+        private = endpoint is Endpoint.PRIVATE
+
+        async def opener() -> Transport:
+            headers = {"User-Agent": cfg.user_agent}
+            if private:
+                headers.update(await self._auth_headers(url))
+            return await self._transports(url, endpoint, headers)
+
+        return Connection(
+            endpoint=endpoint,
+            url=url,
+            codec=make_codec(cfg, self._marks),
+            opener=opener,
+            sink=self._sink,
+            backoff_factory=self._backoff,
+            retryable=self._retryable,
+            max_frame_size=cfg.max_frame_size,
+            reset_after=cfg.reconnect_reset_after,
+            max_ops_per_hour=cfg.max_ops_per_hour,
+            sleep=self._sleep,
+            clock=self._now,
+            on_greeting=self._greeted,
+        )
+
+    def _greeted(self, server_ms: int, received_at: float) -> None:
+        self._clock.observe_greeting(server_ms, received_at)
+        self._greeting.set()
+
+    async def _auth_headers(self, url: str) -> dict[str, str]:
+        # WEEX-WS.md §1.2: a fresh timestamp (server clock) and signature per connect.
+        assert self._credentials is not None
+        if not self._clock.synced:
+            if self.config.rest_url is not None:
+                await self._sync_clock()
+            else:
+                await self._greeting_clock("no rest_url is configured")
+        path = urllib.parse.urlsplit(url).path or f"/{self.config.protocol}/ws/private"
+        return self._credentials.ws_headers(self._clock.now_ms(self._now()), path)
+
+    async def _sync_clock(self) -> None:
+        cfg = self.config
+        url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
+        sent = self._now()
+        try:
+            body = await fetch(
+                self._session,
+                url,
+                headers={"User-Agent": cfg.user_agent},
+                timeout=cfg.connect_timeout,
+            )
+            self._clock.update(parse_server_time(body), sent, self._now())
+            log.debug("server clock offset %+d ms", self._clock.offset_ms)
+        except (WeexConnectionError, DecodeError) as exc:
+            await self._greeting_clock(f"cannot read the server clock ({exc})")
+
+    async def _greeting_clock(self, why: str) -> None:
+        """Adopt the V3 greeting's time (WEEX-WS.md §1.1) as the server clock."""
+        cfg = self.config
+        if cfg.protocol == "v3" and not self._clock.has_greeting:
+            # The public socket is open; its greeting may still be in flight.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._greeting.wait(), cfg.connect_timeout)
+        if self._clock.use_greeting():
+            log.info(
+                "%s: using the server time of the WebSocket greeting as the "
+                "server clock (offset %+d ms)",
+                why,
+                self._clock.offset_ms,
+            )
+        else:
+            log.warning("%s and no greeting time: signing with local time", why)

@@ -1,0 +1,56 @@
+"""Where a connection's output goes (a :class:`~weex_events.connection.Sink`):
+data to dispatch, stamped for liveness; depth frames to the order books;
+lifecycle events to handlers; a lost socket to the books; a connection that
+gave up to the streams that needed it.
+
+Imports: ``errors``, ``events``, ``protocol``, ``books``, ``liveness``,
+``dispatch``, ``streams``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .books import BookKeeper
+from .dispatch import Dispatcher
+from .errors import WeexError
+from .events import Channel
+from .liveness import Liveness
+from .protocol import DepthUpdate
+from .streams import Streams
+
+__all__ = ["Outputs"]
+
+
+class Outputs:
+    """The client's :class:`~weex_events.connection.Sink`.
+
+    ``streams`` is set once the client has made them (they need the hub, which
+    needs the connections, which need this).
+    """
+
+    def __init__(
+        self, dispatcher: Dispatcher, liveness: Liveness, books: BookKeeper
+    ) -> None:
+        # Attributes, not methods: the read loop calls `deliver` per message.
+        self.deliver = liveness.wrap(dispatcher.emit_message)
+        self.emit = dispatcher.emit
+        self._liveness = liveness
+        self._watch_books = liveness.watching("book")
+        self._books = books
+        self.streams: Streams | None = None
+
+    def deliver_depth(self, update: DepthUpdate) -> None:
+        """Apply a depth frame to its book; ``book`` or ``resync`` follows."""
+        if self._watch_books:
+            self._liveness.stamp("book", update.symbol, update.received_at)
+        self._books.apply(update)
+
+    def connection_reset(self, channels: Iterable[Channel]) -> None:
+        """A socket was lost: its books restart from the next snapshot."""
+        self._books.reset(channels)
+
+    def connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
+        """A connection gave up: streams that needed it end with ``exc``."""
+        if self.streams is not None:
+            self.streams.fail(channels, exc)

@@ -1,0 +1,77 @@
+"""``client.stats``: the :class:`ClientStats` snapshot and how it is counted
+from the dispatcher, the queues and the connections.
+
+Imports: ``connection``, ``queues``, ``dispatch``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .connection import Connection
+from .dispatch import Dispatcher
+from .queues import MessageQueue
+
+__all__ = ["ClientStats", "collect"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientStats:
+    """A snapshot of the client's counters (``client.stats``).
+
+    Attributes:
+        messages: data messages dispatched (one per ticker, trade, item…).
+        frames: WebSocket frames received on all endpoints.
+        decode_errors: frames refused as malformed, binary, oversized or unknown.
+        handler_errors: exceptions raised by handlers.
+        reconnects: successful reconnects on all endpoints.
+        resyncs: order book resynchronisations.
+        dropped: messages dropped by full queues, per consumer.
+        conflated: tickers/books superseded before being read, per consumer.
+        latency: mean of (receive time − exchange time) in seconds over recent
+            frames (includes any clock offset between this host and WEEX).
+    """
+
+    messages: int
+    frames: int
+    decode_errors: int
+    handler_errors: int
+    reconnects: int
+    resyncs: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    conflated: dict[str, int] = field(default_factory=dict)
+    latency: float | None = None
+
+    @property
+    def drops(self) -> int:
+        """Total messages dropped by full queues."""
+        return sum(self.dropped.values())
+
+
+def collect(
+    dispatcher: Dispatcher,
+    stream_queues: Sequence[MessageQueue],
+    conns: Sequence[Connection],
+    public: Sequence[Connection],
+    resyncs: int,
+) -> ClientStats:
+    """A snapshot of the counters: queues gone (retired) and live ones alike."""
+    dropped = dict(dispatcher.retired_dropped)
+    conflated = dict(dispatcher.retired_conflated)
+    for queue in [*stream_queues, *dispatcher.queues()]:
+        if queue.dropped:
+            dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
+        if queue.conflated:
+            conflated[queue.name] = conflated.get(queue.name, 0) + queue.conflated
+    return ClientStats(
+        messages=dispatcher.messages,
+        frames=sum(c.frames for c in conns),
+        decode_errors=sum(c.decode_errors for c in conns),
+        handler_errors=dispatcher.handler_errors,
+        reconnects=sum(c.reconnects for c in conns),
+        resyncs=resyncs,
+        dropped=dropped,
+        conflated=conflated,
+        latency=public[0].latency if public else None,
+    )
