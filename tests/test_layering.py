@@ -24,12 +24,14 @@ ORDER = [
     "backoff",
     "protocol",
     "auth",
+    "book_side",
     "book",
-    "books",
+    "bookkeeper",
     "liveness",
     "channel_table",
     "transport",
     "loopback",
+    "commands",
     "connection",
     "dialer",
     "subscriptions",
@@ -56,7 +58,15 @@ QUARANTINE = {
     "orjson": {"protocol", "sim", "rest", "cli", "recording"},
     "rich": {"dashboard"},
 }
-PURE = {"protocol", "book", "kinds", "subscriptions", "demo_state"}
+PURE = {
+    "protocol",
+    "book_side",
+    "book",
+    "bookkeeper",
+    "kinds",
+    "subscriptions",
+    "demo_state",
+}
 IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
 
 

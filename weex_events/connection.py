@@ -3,17 +3,14 @@
 A :class:`Connection` owns one :class:`~weex_events.transport.Transport` at a time
 and two tasks: the *reader* (decodes frames and hands them to a :class:`Sink`,
 never awaiting user code; reconnects on any transport failure) and the *writer*
-(sends the commands its :class:`~weex_events.channel_table.ChannelTable` decides
-on, one channel per command, paced under WEEX's per-connection operation limit).
+(:class:`~weex_events.commands.Commands`: sends what its
+:class:`~weex_events.channel_table.ChannelTable` decides on, one channel per
+command, paced under WEEX's per-connection operation limit).
 
-The channels the connection should carry (``desired``) survive reconnects: after a
-reconnect every one the server did not reject is subscribed again; rejected ones
-are never re-sent (the rules live in :mod:`weex_events.channel_table`).
+Reconnect policy is data (:mod:`weex_events.backoff`), injected.
 
-Reconnect policy is data: :func:`backoff` yields jittered, capped exponential
-delays and :func:`is_retryable` classifies failures; both are injectable.
-
-Imports: ``errors``, ``events``, ``protocol``, ``channel_table``, ``transport``.
+Imports: ``errors``, ``events``, ``protocol``, ``channel_table``, ``transport``,
+``commands``.
 """
 
 from __future__ import annotations
@@ -26,12 +23,12 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
 from .backoff import Backoff, is_retryable
-from .channel_table import ChannelState, ChannelTable
+from .channel_table import ChannelState
+from .commands import Commands
 from .errors import (
     AuthenticationError,
     ClientClosedError,
     DecodeError,
-    SubscriptionError,
     WeexConnectionError,
     WeexError,
     excerpt,
@@ -42,7 +39,6 @@ from .events import (
     Endpoint,
     ErrorEvent,
     StreamMessage,
-    SubscriptionEvent,
 )
 from .protocol import Codec, DepthUpdate, Greeting, Reply, ServerPing, UnknownPush
 from .transport import TEXT, BinaryFrame, Transport, TransportClosed
@@ -115,10 +111,14 @@ class Connection:
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self._fatal: BaseException | None = None
-        self._max_ops = max_ops_per_hour
-        self._table = ChannelTable(codec.channel_param, max_ops_per_hour)
-        self._waiters: dict[Channel, list[asyncio.Future[None]]] = {}
-        self._wake = asyncio.Event()
+        self._commands = Commands(
+            codec,
+            endpoint=endpoint,
+            emit=sink.emit,
+            max_ops_per_hour=max_ops_per_hour,
+            monotonic=monotonic,
+        )
+        self._table = self._commands.table
         self._reported_unknown: set[str] = set()
         self.frames = 0
         self.reconnects = 0
@@ -166,7 +166,7 @@ class Connection:
         self._transport = await self._opener()
         self._connected_at = self._monotonic()
         self._emit_lifecycle("connected")
-        self._queue_resubscribe()
+        self._commands.new_socket()
         self._spawn(self._run())
 
     def start_background(self) -> None:
@@ -179,7 +179,8 @@ class Connection:
         name = self.endpoint.value
         self._reader = asyncio.create_task(reader, name=f"weex_events: {name} reader")
         self._writer = asyncio.create_task(
-            self._write_loop(), name=f"weex_events: {name} writer"
+            self._commands.write(lambda: self._transport),
+            name=f"weex_events: {name} writer",
         )
 
     async def _connect_then_run(self) -> None:
@@ -194,13 +195,13 @@ class Connection:
         else:
             self._connected_at = self._monotonic()
             self._emit_lifecycle("connected")
-            self._queue_resubscribe()
+            self._commands.new_socket()
         await self._run()
 
     def _give_up(self, exc: WeexError) -> None:
         self._fatal = exc
         self._sink.emit("error", ErrorEvent("connection", str(exc), exception=exc))
-        self._fail_waiters(exc)
+        self._commands.fail_waiters(exc)
         self._sink.connection_failed(list(self._table.desired), exc)
         log.error("%s: %s; not reconnecting", self.endpoint, exc)
 
@@ -215,24 +216,21 @@ class Connection:
         if self._transport is not None:
             await self._transport.close()
             self._transport = None
-        self._fail_waiters(ClientClosedError())
+        self._commands.fail_waiters(ClientClosedError())
 
     # -- channels ------------------------------------------------------------------
 
     def add(self, channel: Channel) -> None:
         """Carry ``channel`` here: subscribe now, and again after reconnects."""
-        if self._table.add(channel):
-            self._wake.set()
+        self._commands.add(channel)
 
     def remove(self, channel: Channel) -> None:
         """Stop carrying ``channel``; unsubscribes if the server had accepted it."""
-        if self._table.remove(channel):
-            self._wake.set()
+        self._commands.remove(channel)
 
     def resubscribe(self, channel: Channel) -> None:
         """Ask the server for a fresh snapshot of ``channel`` (book resync)."""
-        if self._table.resubscribe(channel):
-            self._wake.set()
+        self._commands.resubscribe(channel)
 
     async def wait_active(self, channel: Channel, timeout: float) -> None:
         """Wait until the server acknowledged ``channel``.
@@ -243,61 +241,7 @@ class Connection:
             TimeoutError: no answer within ``timeout`` seconds (the channel stays
                 desired and is retried on reconnect).
         """
-        table = self._table
-        state = table.state.get(channel)
-        if state is ChannelState.ACTIVE:
-            return
-        if state is ChannelState.FAILED:
-            raise SubscriptionError(table.desired[channel], table.failures[channel])
-        if self._fatal is not None:
-            raise self._fatal
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(channel, []).append(fut)
-        async with asyncio.timeout(timeout):
-            await fut
-
-    def _queue_resubscribe(self) -> None:
-        self._table.new_socket()
-        self._wake.set()
-
-    # -- writer --------------------------------------------------------------------
-
-    async def _write_loop(self) -> None:
-        table = self._table
-        codec = self._codec
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while (transport := self._transport) is not None and not transport.closed:
-                step = table.next_command(self._monotonic())
-                if step is None:
-                    break
-                if isinstance(step, float):
-                    log.warning(
-                        "%s: WEEX allows %d subscribe/unsubscribe operations an "
-                        "hour per connection; waiting %.0f s",
-                        self.endpoint,
-                        self._max_ops,
-                        step,
-                    )
-                    await asyncio.sleep(step)
-                    continue
-                encode = (
-                    codec.encode_subscribe
-                    if step.action == "subscribe"
-                    else codec.encode_unsubscribe
-                )
-                try:
-                    await transport.send(encode([step.param], step.req_id))
-                except TransportClosed:
-                    break  # the reader reconnects and asks for everything again
-                log.debug(
-                    "%s %s %s (id %s)",
-                    self.endpoint,
-                    step.action,
-                    step.param,
-                    step.req_id,
-                )
+        await self._commands.wait_active(channel, timeout, self._fatal)
 
     # -- reader --------------------------------------------------------------------
 
@@ -346,7 +290,7 @@ class Connection:
             if event == "reconnected":
                 self.reconnects += 1
             self._emit_lifecycle(event, reason=reason)
-            self._queue_resubscribe()
+            self._commands.new_socket()
             return True
         return False
 
@@ -418,7 +362,7 @@ class Connection:
             with contextlib.suppress(TransportClosed):  # receive() reports the loss
                 await transport.send(pong)
         elif isinstance(item, Reply):
-            self._reply(item)
+            self._commands.reply(item)
         elif isinstance(item, Greeting):
             log.debug("%s greeting (cid %s)", self.endpoint, item.cid)
             if item.time is not None and self._on_greeting is not None:
@@ -433,39 +377,6 @@ class Connection:
                     "error",
                     ErrorEvent("protocol", msg, frame=excerpt(repr(item.raw))),
                 )
-
-    def _reply(self, reply: Reply) -> None:
-        answer = self._table.answer(reply)
-        if answer is None:
-            return
-        event, channel, param = answer.event, answer.channel, answer.param
-        if event == "rejected":
-            msg = f"server rejected a command: {answer.reason}"
-            log.warning("%s: %s", self.endpoint, msg)
-            self._sink.emit("error", ErrorEvent("protocol", msg))
-            return
-        assert channel is not None and param is not None
-        if event == "subscribed":
-            self._resolve(channel, None)
-        elif event == "subscription_failed":
-            reason = answer.reason or "rejected"
-            log.warning(
-                "%s: subscription %s rejected: %s", self.endpoint, param, reason
-            )
-            self._resolve(channel, SubscriptionError(param, reason))
-        self._sink.emit(event, SubscriptionEvent(event, channel, param, answer.reason))
-
-    def _resolve(self, channel: Channel, exc: BaseException | None) -> None:
-        for fut in self._waiters.pop(channel, ()):
-            if not fut.done():
-                if exc is None:
-                    fut.set_result(None)
-                else:
-                    fut.set_exception(exc)
-
-    def _fail_waiters(self, exc: BaseException) -> None:
-        for channel in list(self._waiters):
-            self._resolve(channel, exc)
 
     def _emit_lifecycle(
         self,
