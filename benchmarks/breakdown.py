@@ -90,7 +90,7 @@ def _ticker_pieces(count: int) -> list[Piece]:
 
 def _book_pieces(depth: int, view: int, count: int) -> list[Piece]:
     from weex_events.book import OrderBook
-    from weex_events.books import BookKeeper
+    from weex_events.bookkeeper import BookKeeper
     from weex_events.events import Channel
     from weex_events.protocol import DepthUpdate
     from weex_events.protocol.v3 import V3Codec
@@ -107,7 +107,7 @@ def _book_pieces(depth: int, view: int, count: int) -> list[Piece]:
 
     def keeper() -> BookKeeper:
         books = BookKeeper(str, lambda _msg: None, lambda *_gap: None)
-        books.hold(Channel("book", frames.BOOK_SYMBOL, str(depth)), view)
+        books.track(Channel("book", frames.BOOK_SYMBOL, str(depth)), view)
         books.apply(snapshot)
         return books
 

@@ -1,8 +1,8 @@
-"""Tests for weex_events.books: depth frames routed to books, book messages out."""
+"""Tests for weex_events.bookkeeper: depth frames routed to books, book messages out."""
 
 from __future__ import annotations
 
-from weex_events.books import BookKeeper
+from weex_events.bookkeeper import BookKeeper
 from weex_events.events import Channel, StreamMessage
 from weex_events.protocol import DepthUpdate
 

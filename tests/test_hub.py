@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weex_events.books import BookKeeper
+from weex_events.bookkeeper import BookKeeper
 from weex_events.connection import Connection
 from weex_events.events import Channel, Endpoint, StreamMessage
 from weex_events.hub import Hub

@@ -5,7 +5,7 @@ The client composes, rather than inherits, its parts: a
 :class:`~weex_events.hub.Hub` (desired channels, reference counts, placement over
 connections), the :class:`~weex_events.dispatch.Dispatcher`,
 :class:`~weex_events.handlers.Handlers`, :class:`~weex_events.streams.Streams`,
-and a :class:`~weex_events.books.BookKeeper`. Its methods are the documented API
+and a :class:`~weex_events.bookkeeper.BookKeeper`. Its methods are the documented API
 and delegate to those parts.
 
 Imports: every module listed above it in DESIGN §4.
@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, overload
 
 from .backoff import Backoff, is_retryable
-from .books import BookKeeper
+from .bookkeeper import BookKeeper
 from .config import WeexConfig
 from .connection import ChannelState, Sleep
 from .dialer import Dialer, TransportFactory

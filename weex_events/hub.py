@@ -11,7 +11,7 @@ spread over as many connections as needed ("sharding"). A connection that has
 had channels rejected four times or more takes no new channels: a sixth
 rejected command would close it with 1007 (§1.4).
 
-Imports: ``errors``, ``events``, ``kinds``, ``books``, ``connection``.
+Imports: ``errors``, ``events``, ``kinds``, ``bookkeeper``, ``connection``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 
-from .books import BookKeeper
+from .bookkeeper import BookKeeper
 from .connection import ChannelState, Connection
 from .errors import ClientClosedError, ConfigError
 from .events import Channel, Endpoint

@@ -3,7 +3,7 @@ data to dispatch, stamped for liveness; depth frames to the order books;
 lifecycle events to handlers; a lost socket to the books; a connection that
 gave up to the streams that needed it.
 
-Imports: ``errors``, ``events``, ``protocol``, ``books``, ``liveness``,
+Imports: ``errors``, ``events``, ``protocol``, ``bookkeeper``, ``liveness``,
 ``dispatch``, ``streams``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .books import BookKeeper
+from .bookkeeper import BookKeeper
 from .dispatch import Dispatcher
 from .errors import WeexError
 from .events import Channel
