@@ -6,7 +6,6 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -27,16 +26,15 @@ SECRET = "s3cr3t-for-tests-only"
 PASSPHRASE = "pass-phrase-for-tests"
 
 
+pytestmark = pytest.mark.weex_sim(
+    seed=5, speed=5, api_key="test-key-0001", secret_key=SECRET, passphrase=PASSPHRASE
+)
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(
-        seed=5,
-        speed=5,
-        api_key="test-key-0001",
-        secret_key=SECRET,
-        passphrase=PASSPHRASE,
-    ) as simulator:
-        yield simulator
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture, with paper credentials (seed 5, speed 5)."""
+    return weex_sim
 
 
 class Recorder:

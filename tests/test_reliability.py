@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -25,11 +25,13 @@ from weex_events import (
 )
 from weex_events.sim import Simulator
 
+pytestmark = pytest.mark.weex_sim(seed=7)
+
 
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=7, speed=20) as simulator:
-        yield simulator
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture (seed 7, speed 20)."""
+    return weex_sim
 
 
 def sim_client(sim: Simulator, **overrides: Any) -> WeexWebSocketClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,11 +10,13 @@ from tests.conftest import paused_book, zero_backoff
 from weex_events import ResyncEvent, WeexRestClient, WeexWebSocketClient
 from weex_events.sim import Simulator
 
+pytestmark = pytest.mark.weex_sim(seed=11)
+
 
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=11, speed=20) as simulator:
-        yield simulator
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture (seed 11, speed 20)."""
+    return weex_sim
 
 
 @pytest.mark.parametrize("level", [15, 200])

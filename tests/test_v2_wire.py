@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +28,13 @@ from weex_events.sim import Simulator
 PRIVATE_KINDS = ("order", "fill", "position", "account")
 
 
+pytestmark = pytest.mark.weex_sim(seed=3, symbols=("BTCUSDT", "ETHUSDT"))
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=3, speed=20, symbols=("BTCUSDT", "ETHUSDT")) as running:
-        yield running
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture (seed 3, two symbols, speed 20)."""
+    return weex_sim
 
 
 def client_for(sim: Simulator, protocol: str = "v2") -> WeexWebSocketClient:
