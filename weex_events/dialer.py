@@ -18,18 +18,18 @@ import logging
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from .auth import Credentials, ServerClock
 from .backoff import Backoff, backoff, is_retryable
 from .config import WeexConfig
 from .connection import Connection, Sink, Sleep
-from .errors import DecodeError, WeexConnectionError
+from .errors import ClientClosedError, DecodeError, WeexConnectionError
 from .events import Endpoint
 from .protocol import Codec, parse_server_time
 from .protocol.v2 import V2Codec
 from .protocol.v3 import V3Codec
-from .transport import AiohttpTransport, Transport, fetch, new_session
+from .transport import AiohttpTransport, Session, Transport, fetch, new_session
 
 __all__ = ["Dialer", "TransportFactory", "aiohttp_transports"]
 
@@ -51,15 +51,18 @@ class TransportFactory(Protocol):
 
 
 def aiohttp_transports(
-    session: Callable[[], Any], config: WeexConfig
+    session: Callable[[], Session | None], config: WeexConfig
 ) -> TransportFactory:
     """The production factory: aiohttp WebSockets on the client's session."""
 
     async def open_transport(
         url: str, endpoint: Endpoint, headers: Mapping[str, str]
     ) -> Transport:
+        current = session()
+        if current is None:
+            raise ClientClosedError("the client is not connected")
         return await AiohttpTransport.open(
-            session(),
+            current,
             url,
             endpoint=endpoint.value,
             headers=headers,
@@ -121,7 +124,7 @@ class Dialer:
         )
         self._clock = ServerClock()
         self._greeting = asyncio.Event()  # a greeting's time reached the clock
-        self._session: Any = None
+        self._session: Session | None = None
 
     @property
     def has_credentials(self) -> bool:
@@ -138,7 +141,7 @@ class Dialer:
             await self._session.close()
             self._session = None
 
-    def _the_session(self) -> Any:
+    def _the_session(self) -> Session | None:
         return self._session
 
     def connection(self, endpoint: Endpoint) -> Connection:
@@ -187,6 +190,7 @@ class Dialer:
     async def _sync_clock(self) -> None:
         cfg = self.config
         url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
+        assert self._session is not None  # signing happens while connected
         sent = self._now()
         try:
             body = await fetch(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import ConfigError
 
@@ -52,7 +51,7 @@ BOOK_DEPTHS = (15, 200)
 DEFAULT_BOOK_DEPTH = 15
 _PRICE_TYPES = ("LAST_PRICE", "MARK_PRICE")
 
-ArgParser = Callable[[dict[str, Any]], str]
+ArgParser = Callable[[dict[str, object]], str]
 """Pops a kind's parameters from ``subscribe(**params)`` and returns the
 channel argument (``"15"``, ``"1m_MARK_PRICE"``); raises ConfigError."""
 
@@ -107,7 +106,7 @@ class Kind:
             )
         return name
 
-    def arg(self, params: dict[str, Any]) -> str | None:
+    def arg(self, params: dict[str, object]) -> str | None:
         """The channel argument for ``subscribe()`` parameters (popped from
         ``params``); the kind's default when it takes none.
 
@@ -117,7 +116,7 @@ class Kind:
         return self.parse_arg(params) if self.parse_arg is not None else None
 
 
-def book_depth(level: Any) -> int:
+def book_depth(level: object) -> int:
     """The WEEX book depth serving ``level`` levels: 15 for ≤ 15, 200 for ≤ 200.
 
     Raises:
@@ -136,12 +135,12 @@ def depth_of(arg: str | None) -> int:
     return DEFAULT_BOOK_DEPTH if not arg else int(arg)
 
 
-def _book_arg(params: dict[str, Any]) -> str:
+def _book_arg(params: dict[str, object]) -> str:
     level = params.pop("level", params.pop("depth", DEFAULT_BOOK_DEPTH))
     return str(book_depth(level))
 
 
-def _kline_arg(params: dict[str, Any]) -> str:
+def _kline_arg(params: dict[str, object]) -> str:
     interval = params.pop("interval", "1m")
     if interval not in KLINE_INTERVALS:
         raise ConfigError(

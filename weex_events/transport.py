@@ -37,6 +37,7 @@ __all__ = [
     "AiohttpTransport",
     "BinaryFrame",
     "RawMessage",
+    "Session",
     "Transport",
     "TransportClosed",
     "fetch",
@@ -78,6 +79,11 @@ class TransportClosed(Exception):
         self.code = code
         self.reason = reason
         super().__init__(f"{reason} (close code {code})")
+
+
+Session = aiohttp.ClientSession
+"""The HTTP session transports and :func:`fetch` share (named here so that
+callers need not import aiohttp)."""
 
 
 def new_session() -> aiohttp.ClientSession:
