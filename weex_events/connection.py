@@ -93,8 +93,7 @@ class Connection:
         on_greeting: Callable[[int, float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        # Told each greeting's server time (ms) and local receive time (s).
-        self._on_greeting = on_greeting
+        self._on_greeting = on_greeting  # told (server ms, local receive s)
         self.url = url
         self._codec = codec
         self._opener = opener
@@ -279,12 +278,8 @@ class Connection:
                     self._give_up(exc)
                     return False
                 reason = exc.reason
-                log.info(
-                    "%s: reconnect attempt %d failed: %s",
-                    self.endpoint,
-                    self._attempt,
-                    reason,
-                )
+                failed = "%s: reconnect attempt %d failed: %s"
+                log.info(failed, self.endpoint, self._attempt, reason)
                 continue
             self._connected_at = self._monotonic()
             if event == "reconnected":
