@@ -407,7 +407,7 @@ def test_tail_reads_the_environment_of_a_standalone_sim(
     )
     try:
         out = read_until(proc, lambda t: "WEEX_PASSPHRASE=" in t, timeout=10)
-        exports = dict(re.findall(r"export (WEEX_\w+)=(\S+)", out))
+        exports = dict(re.findall(r"^export (WEEX_\w+)=(\S+)", out, re.M))
         assert set(exports) == {
             "WEEX_WS_PUBLIC_URL",
             "WEEX_WS_PRIVATE_URL",
