@@ -129,7 +129,7 @@ class _SpotRoutes:
         except OrderRejected as exc:
             return _refusal(exc)
         items = [encode(s) for s in chosen]
-        return _json(items[0] if "symbol" in request.query else items)
+        return _json(items[0] if request.query.get("symbol") else items)
 
     def _touch(self, symbol: str) -> spot_frames.Touch:
         return touch(self._market.book(symbol)) or (0, 0, 0, 0)
