@@ -5,6 +5,7 @@ Pure tests: a spot market stepped by hand, no server and no event loop.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from weex_events.sim.market import MarketEngine
 from weex_events.sim.orders import BUY, SELL, OrderRejected, OrderStatus, walk
 from weex_events.sim.private_events import PrivateEvent
 from weex_events.sim.spot_instruments import SPOT_INSTRUMENTS
-from weex_events.sim.spot_ledger import CoinBalance
+from weex_events.sim.spot_ledger import HISTORY, CoinBalance, SpotAccount
 from weex_events.sim.spot_paper import SpotExchange
 
 KEY = "k"
@@ -191,3 +192,24 @@ def test_deposit_credits_and_pushes_a_deposit_update() -> None:
     assert paper.balance(KEY, "ETH").free == Decimal("2.5")
     [event] = events
     assert (event.channel, event.msg_event) == ("account", "DepositUpdate")
+
+
+def test_order_history_is_bounded() -> None:
+    """An account remembers the last HISTORY orders, forgetting the oldest first."""
+    paper, _ = exchange()
+    order = paper.place_order(KEY, SYM, "BUY", "0.001")
+    account = SpotAccount(KEY)
+    for i in range(HISTORY + 5):
+        account.remember(dataclasses.replace(order, order_id=str(i)))
+    assert len(account.history) == HISTORY
+    assert next(iter(account.history)) == "5"
+
+
+def test_resting_orders_stay_findable() -> None:
+    """A resting order is found by id and by client id, oldest history aside."""
+    paper, _ = exchange()
+    order = paper.place_order(
+        KEY, SYM, "BUY", "0.1", type="LIMIT", price="90000.00", client_order_id="r"
+    )
+    assert paper.order(KEY, order_id=order.order_id) is order
+    assert paper.order(KEY, client_order_id="r") is order

@@ -164,3 +164,75 @@ async def test_rest_error_shape(sim: Simulator, http: aiohttp.ClientSession) -> 
         body = await r.json()
     assert body == {"code": -1121, "msg": "Invalid symbol."}
     assert_same_shape(body, golden("contract-v3-rest-error.json"))
+
+
+# WEEX publishes no spot example of these bodies; WEEX-WS.md §1.7.5 lists their
+# fields and types, written out here as the reference (values are illustrative).
+DOC_TICKER_24HR = {
+    "symbol": "BTCUSDT", "priceChange": "-1.5", "priceChangePercent": "-0.000015",
+    "lastPrice": "1.5", "bidPrice": "1.5", "bidQty": "1.5", "askPrice": "1.5",
+    "askQty": "1.5", "openPrice": "1.5", "highPrice": "1.5", "lowPrice": "1.5",
+    "volume": "1.5", "quoteVolume": "1.5", "openTime": 1, "closeTime": 1,
+    "count": 1,
+}  # fmt: skip
+DOC_BOOK_TICKER = {"symbol": "BTCUSDT", "bidPrice": "1.5", "bidQty": "1.5",
+                   "askPrice": "1.5", "askQty": "1.5"}  # fmt: skip
+DOC_ORDER = {
+    "symbol": "BTCUSDT", "orderId": 1, "clientOrderId": "text-1", "price": "1.5",
+    "origQty": "1.5", "executedQty": "1.5", "cummulativeQuoteQty": "1.5",
+    "status": "NEW", "timeInForce": "GTC", "type": "LIMIT", "side": "BUY",
+    "time": 1, "updateTime": 1, "isWorking": True,
+}  # fmt: skip
+DOC_TRADE = {
+    "symbol": "BTCUSDT", "id": 1, "orderId": 1, "price": "1.5", "qty": "1.5",
+    "quoteQty": "1.5", "commission": "1.5", "time": 1, "isBuyer": True,
+}  # fmt: skip
+
+
+async def test_documented_public_bodies_shape(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    """24 h and book tickers have the fields and types WEEX-WS.md §1.7.5 lists."""
+    ticker = await spot_get(http, sim, "/api/v3/market/ticker/24hr?symbol=BTCUSDT")
+    assert_same_shape(ticker, DOC_TICKER_24HR)
+    for item in await spot_get(http, sim, "/api/v3/market/ticker/bookTicker"):
+        assert_same_shape(item, DOC_BOOK_TICKER)
+
+
+async def test_documented_trading_bodies_shape(
+    paused_sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    """Place, cancel, order, openOrders, allOrders and myTrades answers have the
+    fields and JSON types of WEEX-WS.md §1.7.5 (ids and times as numbers)."""
+    buy = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01"}
+    status, placed = await spot_call(
+        http, paused_sim, "POST", "/api/v3/order", body=buy
+    )
+    assert status == 200
+    assert_same_shape(
+        placed,
+        {"symbol": "BTCUSDT", "orderId": 1, "clientOrderId": "text-1",
+         "transactTime": 1},
+    )  # fmt: skip
+    rest = dict(buy, type="LIMIT", price="50000.00", timeInForce="GTC")
+    _, resting = await spot_call(http, paused_sim, "POST", "/api/v3/order", body=rest)
+    by_id = {"orderId": str(resting["orderId"])}
+    _, order = await spot_call(http, paused_sim, "GET", "/api/v3/order", params=by_id)
+    assert_same_shape(order, DOC_ORDER)
+    _, listed = await spot_call(http, paused_sim, "GET", "/api/v3/openOrders")
+    assert len(listed) == 1
+    assert_same_shape(listed, [DOC_ORDER])
+    symbol = {"symbol": "BTCUSDT"}
+    _, history = await spot_call(
+        http, paused_sim, "GET", "/api/v3/allOrders", params=symbol
+    )
+    assert_same_shape(history, [dict(DOC_ORDER, status="FILLED", type="MARKET")])
+    _, trades = await spot_call(
+        http, paused_sim, "GET", "/api/v3/myTrades", params=symbol
+    )
+    assert trades
+    assert_same_shape(trades, [DOC_TRADE])
+    _, canceled = await spot_call(
+        http, paused_sim, "DELETE", "/api/v3/order", params=by_id
+    )
+    assert canceled == {"orderId": resting["orderId"], "status": "CANCELED"}

@@ -221,3 +221,18 @@ async def test_faults_reach_spot_connections(
     paused_sim.faults.drop()
     msg = await probe.wire()
     assert msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
+
+
+async def test_tickers_answer_one_object_or_a_list(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    """symbol gives an object, symbols (comma list or JSON array) a list."""
+    one = await spot_get(http, sim, "/api/v3/market/ticker/24hr?symbol=ethusdt")
+    assert isinstance(one, dict) and one["symbol"] == "ETHUSDT"
+    for query in ("symbols=BTCUSDT,ETHUSDT", 'symbols=["BTCUSDT","ETHUSDT"]'):
+        listed = await spot_get(http, sim, f"/api/v3/market/ticker/bookTicker?{query}")
+        assert [t["symbol"] for t in listed] == ["BTCUSDT", "ETHUSDT"]
+    info = await spot_get(http, sim, "/api/v3/exchangeInfo?symbol=ADAUSDT")
+    assert [s["symbol"] for s in info["symbols"]] == ["ADAUSDT"]
+    every = await spot_get(http, sim, "/api/v3/market/ticker/24hr")
+    assert [t["symbol"] for t in every] == list(sim.spot.market.symbols)

@@ -12,6 +12,7 @@ Pure: no I/O, no clock. Imports: stdlib and ``sim.instruments``/``sim.orders``.
 from __future__ import annotations
 
 import copy
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from .instruments import Instrument
 from .orders import BUY, Fill, Order, OrderRejected, value_of
 
 __all__ = [
+    "HISTORY",
     "INSUFFICIENT_BALANCE",
     "ORDER_NOT_EXIST",
     "CoinBalance",
@@ -35,6 +37,9 @@ _ZERO = Decimal(0)
 INSUFFICIENT_BALANCE = -2010
 #: WEEX-WS.md §1.7.7: ``SPOT_ORDER_NOT_EXIST``.
 ORDER_NOT_EXIST = -2200
+#: Orders and fills an account remembers for REST lookups: a long-running
+#: simulator must not grow without bound.
+HISTORY = 10_000
 
 
 def insufficient(coin: str) -> OrderRejected:
@@ -65,8 +70,9 @@ class SpotAccount:
 
     Attributes:
         orders: resting orders by id, oldest first.
-        history: every order of the account by id (REST lookups), oldest first.
-        fills: every fill, oldest first (``myTrades``).
+        history: the last :data:`HISTORY` orders by id (REST lookups), oldest
+            first; resting orders are never forgotten (they are in ``orders``).
+        fills: the last :data:`HISTORY` fills, oldest first (``myTrades``).
         version: the last event version ``v`` used (one counter per account).
     """
 
@@ -77,8 +83,14 @@ class SpotAccount:
         self.coins: dict[str, CoinBalance] = {}
         self.orders: dict[str, Order] = {}
         self.history: dict[str, Order] = {}
-        self.fills: list[Fill] = []
+        self.fills: deque[Fill] = deque(maxlen=HISTORY)
         self.version = 0
+
+    def remember(self, order: Order) -> None:
+        """Keep ``order`` for lookups, forgetting the oldest past :data:`HISTORY`."""
+        self.history[order.order_id] = order
+        while len(self.history) > HISTORY:
+            del self.history[next(iter(self.history))]
 
     def coin(self, name: str, now: int) -> CoinBalance:
         """The balance of ``name`` (created empty on first use)."""

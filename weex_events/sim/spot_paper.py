@@ -162,7 +162,8 @@ class SpotExchange:
             OrderRejected: -1140 without ids, -2200 no such order.
         """
         require_id(order_id, client_order_id)
-        for order in reversed(self._account(api_key).history.values()):
+        acct = self._account(api_key)
+        for order in reversed([*acct.history.values(), *acct.orders.values()]):
             if order.order_id == order_id or (
                 order_id is None and order.client_order_id == client_order_id
             ):
@@ -236,7 +237,7 @@ class SpotExchange:
             created_ms=now,
             updated_ms=now,
         )
-        acct.history[order_id] = order
+        acct.remember(order)
         self._emit(acct, "orders", ORDER_UPDATE, [order])
         self._take(acct, order)
         return order

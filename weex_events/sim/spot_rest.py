@@ -4,8 +4,9 @@ Public, from the spot :class:`~weex_events.sim.market.MarketEngine`:
 ``GET /api/v3/time``, ``/api/v3/ping``, ``/api/v3/exchangeInfo``,
 ``/api/v3/market/depth`` (``limit`` 15 or 200; ``lastUpdateId`` is the version a
 WebSocket depth frame carries for the same book), ``/api/v3/market/ticker/24hr``
-and ``/api/v3/market/ticker/bookTicker`` (an object for ``symbol``, an array
-without it).
+and ``/api/v3/market/ticker/bookTicker`` (an object for ``symbol``, an array for
+``symbols``, a comma list or JSON array, or for all; ``exchangeInfo`` filters the
+same way).
 
 Signed (WEEX-WS.md §3 recipe, checked by ``sim.accounts`` exactly as on contract),
 over the :class:`~weex_events.sim.spot_paper.SpotExchange`:
@@ -112,14 +113,21 @@ class _SpotRoutes:
     # -- public -----------------------------------------------------------------------
 
     def _symbols(self, request: web.Request, *, required: bool) -> tuple[str, ...]:
+        """``symbol``, else (where not ``required``) ``symbols`` as a comma list or
+        a JSON array (§1.7.5), else every symbol; unknown ones are -1121."""
         raw = request.query.get("symbol", "")
-        if not raw:
+        names = [raw] if raw else []
+        if not raw and not required:
+            listed = request.query.get("symbols", "")
+            names = [n.strip(' "') for n in listed.strip("[]").split(",") if n.strip()]
+        if not names:
             if required:
                 raise _missing("symbol")
             return self._market.symbols
-        if raw.upper() not in self._market.symbols:
+        chosen = tuple(n.upper() for n in names)
+        if not set(chosen) <= set(self._market.symbols):
             raise OrderRejected(INVALID_SYMBOL, "Invalid symbol.")
-        return (raw.upper(),)
+        return chosen
 
     def _one_or_all(
         self, request: web.Request, encode: Callable[[str], dict[str, Any]]
@@ -144,7 +152,11 @@ class _SpotRoutes:
 
     async def exchange_info(self, request: web.Request) -> web.Response:
         market = self._market
-        instruments = [market.instrument(s) for s in market.symbols]
+        try:
+            chosen = self._symbols(request, required=False)
+        except OrderRejected as exc:
+            return _refusal(exc)
+        instruments = [market.instrument(s) for s in chosen]
         rate = str(self._paper.taker_fee_rate)
         return _json(spot_frames.exchange_info(instruments, market.now_ms, rate))
 
