@@ -1,30 +1,22 @@
 """Pure decoders of WEEX spot V3 frames (WEEX-WS.md §1.7).
 
-Spot speaks the contract V3 envelope with fewer fields, no ``positions`` channel
-and one extra public push, ``bookTicker``. Each decoder here is a standalone
-function ``decoder(norm, msg, received_at)`` taking the parsed frame (a dict),
-the :class:`~.normalize.Normalizer` of the caller's ``number_type`` and the
-receive time, and returning what the contract decoders of ``protocol.v3``
-return for the same kind of frame: a list of
+Spot speaks the contract V3 envelope with fewer fields, no ``positions`` and one
+extra push, ``bookTicker``. Each decoder is a standalone function
+``decoder(norm, msg, received_at)`` of the parsed frame, the caller's
+:class:`~.normalize.Normalizer` (its ``number_type``) and the receive time; it
+returns what ``protocol.v3`` returns for that kind of frame: a list of
 :class:`~weex_events.events.StreamMessage` (one per item) or a
 :class:`~weex_events.protocol.DepthUpdate`. :data:`DECODERS` maps a push's ``e``
-to its decoder; :func:`decode` parses text and dispatches.
+to its decoder; :func:`decode` parses text and dispatches. Data follows DESIGN.md
+§1/§3: fields spot does not send (ticker ``mark``/``index``, order
+``position_side``, fill ``realized_pnl``, ``margin_mode``) are omitted, never
+faked; a malformed frame raises :class:`~weex_events.errors.DecodeError` only.
 
-Normalized ``data`` follows DESIGN.md §1/§3; fields spot does not send (ticker
-``mark``/``index``, order ``position_side``, fill ``realized_pnl``, account
-``margin_mode``) are omitted, never faked. A malformed frame raises
-:class:`~weex_events.errors.DecodeError` and nothing else.
-
-Spot specifics applied here:
-
-- ``bookTicker`` (§1.7.3) is flat (no ``d``); its ``u`` is a millisecond stamp,
-  passed on as ``update_id`` and never chained with depth versions.
-- ``account`` items carry ``equity``/``available``/``frozen`` (§1.7.4):
-  ``balance`` is ``equity``.
-- order status (§1.7.6): ``EXPIRED`` means canceled; a non-terminal status with
-  ``0 < cumFillSize < size`` is ``partially_filled``.
-- REST balances (§1.7.5 ``GET /api/v3/account/``): ``free``/``locked`` become
-  ``available``/``frozen`` and ``balance`` their sum.
+Spot specifics: ``bookTicker`` is flat and its ``u`` (``update_id``) is a ms stamp,
+never a depth version (§1.7.3); ``account`` ``balance`` is WEEX's ``equity``
+(§1.7.4); order status ``EXPIRED`` is canceled and a live order with
+``0 < cumFillSize < size`` is ``partially_filled`` (§1.7.6); REST balances
+(§1.7.5) map ``free``/``locked`` to ``available``/``frozen``, ``balance`` their sum.
 
 Pure: no asyncio, no clock. Imports: ``errors``, ``events``, ``protocol`` (its
 types), ``.normalize``, ``.numbers``, ``.symbols``, orjson.
@@ -70,16 +62,10 @@ _MALFORMED = (LookupError, TypeError, ValueError, AttributeError, ArithmeticErro
 
 # WEEX-WS.md §1.7.3 ticker: as contract without "m"/"i"; DESIGN.md §1 order.
 _TICKER_FIELDS = (
-    ("last", "c"),
-    ("open", "o"),
-    ("high", "h"),
-    ("low", "l"),
-    ("volume", "v"),
-    ("quote_volume", "q"),
-    ("change_abs", "p"),
-)
-# §1.7.6: terminal words; a live order with fills below its size is partial.
-_TERMINAL = frozenset({"filled", "canceled", "rejected"})
+    ("last", "c"), ("open", "o"), ("high", "h"), ("low", "l"), ("volume", "v"),
+    ("quote_volume", "q"), ("change_abs", "p"),
+)  # fmt: skip
+# §1.7.6: the words of a live order (one with fills below its size is partial).
 _LIVE = frozenset({"new", "pending"})
 
 
@@ -109,11 +95,9 @@ def _why(args: tuple[Any, ...], exc: BaseException) -> str:
 
 def _excerpt(args: tuple[Any, ...]) -> str | None:
     body = next((a for a in args if isinstance(a, dict | list)), None)
-    if body is None:
-        return None
     try:
-        return orjson.dumps(body).decode()
-    except TypeError:
+        return None if body is None else orjson.dumps(body).decode()
+    except TypeError:  # an integer beyond 64 bits
         return None
 
 
@@ -155,15 +139,10 @@ def ticker(norm: Normalizer, msg: dict[str, Any], received_at: float) -> Decoded
     count = item.get("n")
     if count is not None:
         data["trades"] = to_int(count)
+    stamp = _stamp(msg, received_at)
     return [
         new_message(
-            "ticker:" + symbol,
-            "ticker",
-            symbol,
-            data,
-            _stamp(msg, received_at),
-            received_at,
-            item,
+            f"ticker:{symbol}", "ticker", symbol, data, stamp, received_at, item
         )
     ]
 
@@ -181,20 +160,8 @@ def book_ticker(norm: Normalizer, msg: dict[str, Any], received_at: float) -> De
     for out, src in (("bid", "b"), ("bid_size", "B"), ("ask", "a"), ("ask_size", "A")):
         data[out] = num(msg[src])
     data["update_id"] = to_int(msg["u"])
-    return [
-        new_message(
-            "book_ticker:" + symbol,
-            "book_ticker",
-            symbol,
-            data,
-            _stamp(msg, received_at),
-            received_at,
-            msg,
-        )
-    ]
-
-
-_TRADE_FIELDS_TEXT: tuple[Field, ...] = (("trade_id", "t", to_text),)
+    stamp, event = _stamp(msg, received_at), f"book_ticker:{symbol}"
+    return [new_message(event, "book_ticker", symbol, data, stamp, received_at, msg)]
 
 
 @_guarded
@@ -205,7 +172,7 @@ def trades(norm: Normalizer, msg: dict[str, Any], received_at: float) -> Decoded
     frame_time = _stamp(msg, received_at)
     num = norm.num
     fields: tuple[Field, ...] = (
-        *_TRADE_FIELDS_TEXT,
+        ("trade_id", "t", to_text),
         ("price", "p", num),
         ("size", "q", num),
         ("value", "v", num),
