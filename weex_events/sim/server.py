@@ -420,5 +420,7 @@ class Simulator:
 
     def _deliver(self, event: PrivateEvent) -> None:
         """The paper exchange's sink: both generations' private sockets."""
+        if self.faults.take_private_drop():
+            return
         self._private.deliver(event)
         self._v2_private.deliver(event)
