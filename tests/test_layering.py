@@ -22,6 +22,8 @@ ORDER = [
     "events",
     "backoff",
     "protocol",
+    "private_items",
+    "private_state",
     "auth",
     "book",
     "books",
@@ -34,8 +36,11 @@ ORDER = [
     "dispatch",
     "handlers",
     "streams",
-    "client",
+    "rest_wire",
+    "rest_account",
     "rest",
+    "recovery",
+    "client",
     "sim",
     "testing",
     "demo_state",
@@ -47,10 +52,10 @@ ORDER = [
 QUARANTINE = {
     "aiohttp": {"transport", "rest", "sim"},
     "pyee": {"dispatch"},
-    "orjson": {"protocol", "sim", "rest", "cli", "recording"},
+    "orjson": {"protocol", "sim", "rest", "rest_wire", "cli", "recording"},
     "rich": {"dashboard"},
 }
-PURE = {"protocol", "book", "demo_state"}
+PURE = {"protocol", "book", "demo_state", "private_items", "private_state"}
 IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
 
 

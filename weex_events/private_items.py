@@ -1,0 +1,81 @@
+"""The data private-state code passes around: items, REST reads, account views.
+
+:class:`PrivateItem` is one normalized private update (pushed, or read over REST);
+:class:`RestSnapshot` one pass over the REST endpoints of WEEX-WS.md §3.1;
+:class:`AccountState` the read-only account view of DESIGN.md §5. The decisions
+about them live in ``private_state``.
+
+Pure data. Imports: the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["AccountState", "PrivateItem", "RestSnapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateItem:
+    """One private update, pushed or read over REST, normalized (DESIGN.md §3).
+
+    Attributes:
+        kind: ``"order"``, ``"fill"``, ``"position"`` or ``"account"``.
+        symbol: user-form symbol, or ``None`` (account items).
+        data: the normalized fields, as a handler would receive them.
+        time_ms: the item's update time in exchange ms, if known.
+        raw: the exchange's object, untouched (``None`` for a synthesized item).
+    """
+
+    kind: str
+    symbol: str | None
+    data: dict[str, Any]
+    time_ms: int | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def event(self) -> str:
+        """The event name: ``"order:BTCUSDT"``, or ``"account"``."""
+        return self.kind if self.symbol is None else f"{self.kind}:{self.symbol}"
+
+
+@dataclass(frozen=True, slots=True)
+class RestSnapshot:
+    """What one pass over the REST endpoints of WEEX-WS.md §3.1 read.
+
+    Attributes:
+        open_orders: every open order.
+        orders: orders from the history and single-order lookups.
+        fills: fills of the window read.
+        positions: every open position (closed ones are absent).
+        balances: one row per coin.
+        server_ms: the exchange's time when the pass started.
+    """
+
+    open_orders: tuple[PrivateItem, ...] = ()
+    orders: tuple[PrivateItem, ...] = ()
+    fills: tuple[PrivateItem, ...] = ()
+    positions: tuple[PrivateItem, ...] = ()
+    balances: tuple[PrivateItem, ...] = ()
+    server_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """A read-only view of the account as delivered (DESIGN.md §5).
+
+    Attributes:
+        open_orders: ``data`` of each live order, by order id.
+        positions: ``data`` of each open position, by ``(symbol, side)``.
+        balances: ``data`` of each balance, by coin.
+        updated_at: exchange time (seconds) of the last update, or ``None``.
+        version: the account version ``v`` of the last push that gave one.
+    """
+
+    open_orders: Mapping[str, Mapping[str, Any]]
+    positions: Mapping[tuple[str, str], Mapping[str, Any]]
+    balances: Mapping[str, Mapping[str, Any]]
+    updated_at: float | None
+    version: int | None
