@@ -128,6 +128,11 @@ class PrivateState:
         return self._newest_ms
 
     @property
+    def remembered(self) -> dict[str, int]:
+        """How many ``fills`` ids and ``finished_orders`` are held (both bounded)."""
+        return {"fills": len(self._fills), "finished_orders": len(self._finished)}
+
+    @property
     def open_order_ids(self) -> frozenset[str]:
         """Ids of the orders delivered as live (not terminal)."""
         return frozenset(self._live)
