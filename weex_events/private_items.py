@@ -5,7 +5,7 @@
 :class:`AccountState` the read-only account view of DESIGN.md §5. The decisions
 about them live in ``private_state``.
 
-Pure data. Imports: the standard library.
+Pure data. Imports: ``events``, ``protocol`` and the standard library.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .events import StreamMessage
+from .protocol.rest_items import item_time_ms
 
 __all__ = ["AccountState", "PrivateItem", "RestSnapshot"]
 
@@ -34,6 +37,12 @@ class PrivateItem:
     data: dict[str, Any]
     time_ms: int | None = None
     raw: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_message(cls, msg: StreamMessage) -> PrivateItem:
+        """The item a private :class:`StreamMessage` carries (time from its raw
+        item's ``updatedTime``)."""
+        return cls(msg.kind, msg.symbol, msg.data, item_time_ms(msg.raw), msg.raw)
 
     @property
     def event(self) -> str:
