@@ -40,8 +40,10 @@ class PrivateItem:
 
     @classmethod
     def from_message(cls, msg: StreamMessage) -> PrivateItem:
-        """The item a private :class:`StreamMessage` carries (time from its raw
-        item's ``updatedTime``)."""
+        """The item a private :class:`~weex_events.StreamMessage` carries.
+
+        Its time is the raw item's ``updatedTime`` (WEEX-WS.md §1.6).
+        """
         return cls(msg.kind, msg.symbol, msg.data, item_time_ms(msg.raw), msg.raw)
 
     @property

@@ -3,8 +3,8 @@
 DESIGN.md §5. :class:`PrivateState` remembers, for one account, the fill ids
 delivered, each order's status, filled size and update time, the positions by
 ``(symbol, side)`` and the balances by coin, and decides for every incoming
-:class:`PrivateItem`, pushed or read over REST, whether it is delivered
-(:meth:`PrivateState.admit`):
+:class:`~weex_events.private_items.PrivateItem`, pushed or read over REST,
+whether it is delivered (:meth:`PrivateState.admit`):
 
 - a **fill** id is delivered once;
 - an **order** update is delivered only if it moves the order forward: its
@@ -17,10 +17,11 @@ delivered, each order's status, filled size and update time, the positions by
   delivered for its key and is not older than it.
 
 :meth:`PrivateState.reconcile` applies the same rule to a whole REST read
-(:class:`RestSnapshot`) and returns what the user has not seen, in delivery order;
-a position REST no longer lists is delivered closed (size 0), as WEEX pushes a
-closed position (WEEX-WS.md §3.1.2). :meth:`PrivateState.snapshot` gives the
-read-only :class:`AccountState`.
+(:class:`~weex_events.private_items.RestSnapshot`) and returns what the user has
+not seen, in delivery order; a position REST no longer lists is delivered closed
+(size 0), as WEEX pushes a closed position (WEEX-WS.md §3.1.2).
+:meth:`PrivateState.snapshot` gives the read-only
+:class:`~weex_events.private_items.AccountState`.
 
 Memory is bounded: at most ``max_remembered`` fill ids and as many finished
 orders are kept, and entries older than ``retention_ms`` (exchange time, compared

@@ -2,14 +2,14 @@
 
 :func:`recover` reads, over the signed REST endpoints of WEEX-WS.md §3.1, what a
 private socket may have missed, and returns what the user has not been given yet
-(:meth:`PrivateState.reconcile`), ready to be delivered as ordinary events with
-``recovered=True``:
+(:meth:`~weex_events.private_state.PrivateState.reconcile`), ready to be
+delivered as ordinary events with ``recovered=True``:
 
 1. the server time (the end of the window, and the time of rows without one);
 2. every open order;
 3. when ``since_ms`` is given: the order history and the fills from
    ``since_ms - margin_ms`` to the server time (paged and split into windows by
-   :class:`~weex_events.rest_account.AccountReads`);
+   the ``fetch_*`` reads of :class:`~weex_events.WeexRestClient`);
 4. each order delivered as open that neither list shows, looked up by id (it
    finished during the outage and was created before the window);
 5. positions and balances.
