@@ -259,3 +259,14 @@ def test_any_interleaving_delivers_fills_once_and_never_regresses(
             i for i in delivered if i.kind == "order" and i.data["order_id"] == oid
         ]
         assert states[-1].data == final.data
+
+
+def test_resume_point_is_the_last_rest_pass_else_the_last_event() -> None:
+    """resume_ms: None at first, then the newest event, then the last REST pass."""
+    state = PrivateState()
+    assert state.resume_ms is None
+    state.admit(fill("f1", 500))
+    assert state.resume_ms == state.last_event_ms == 500
+    state.reconcile(RestSnapshot(server_ms=400))
+    state.admit(fill("f2", 900))  # a later push does not move it past unchecked time
+    assert (state.resume_ms, state.last_event_ms) == (400, 900)

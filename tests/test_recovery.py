@@ -266,8 +266,7 @@ async def test_stream_and_recovery_together_lose_no_fill_despite_dropped_pushes(
         )
         sim.faults.drop_private_pushes(0)
         assert len(fills()) < len(paper_fills(sim))
-        since = state.last_event_ms
-        result = await recover(rest, state, since_ms=since, backoff=no_delay)
+        result = await recover(rest, state, since_ms=state.resume_ms, backoff=no_delay)
         delivered.extend(result.items)
         trade(sim, 2)  # pushes flow again, and nothing recovered comes twice
         await wait_until(lambda: len(fills()) == len(paper_fills(sim)))

@@ -2,7 +2,8 @@
 
 :class:`PrivateItem` is one normalized private update (pushed, or read over REST);
 :class:`RestSnapshot` one pass over the REST endpoints of WEEX-WS.md §3.1;
-:class:`AccountState` the read-only account view of DESIGN.md §5. The decisions
+:class:`AccountState` the read-only account view of DESIGN.md §5; the value
+helpers compare ``data`` whatever ``number_type`` produced it. The decisions
 about them live in ``private_state``.
 
 Pure data. Imports: ``events``, ``protocol`` and the standard library.
@@ -10,14 +11,23 @@ Pure data. Imports: ``events``, ``protocol`` and the standard library.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .events import StreamMessage
 from .protocol.rest_items import item_time_ms
 
-__all__ = ["AccountState", "PrivateItem", "RestSnapshot"]
+__all__ = [
+    "AccountState",
+    "PrivateItem",
+    "RestSnapshot",
+    "as_decimal",
+    "is_zero",
+    "same_values",
+    "zero_like",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +100,43 @@ class AccountState:
     balances: Mapping[str, Mapping[str, Any]]
     updated_at: float | None
     version: int | None
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    """``value`` (text, ``Decimal``, ``float``, ``int``) as a finite ``Decimal``,
+    or ``None`` when it is not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def same_values(
+    new: Mapping[str, Any], old: Mapping[str, Any], keys: Iterable[str]
+) -> bool:
+    """Equal on every key both carry (numbers compared by value)."""
+    for key in keys:
+        if key in new and key in old:
+            a, b = new[key], old[key]
+            da, db = as_decimal(a), as_decimal(b)
+            if (da != db) if da is not None and db is not None else a != b:
+                return False
+    return True
+
+
+def is_zero(value: Any) -> bool:
+    """Whether ``value`` is a number equal to zero."""
+    number = as_decimal(value)
+    return number is not None and number == 0
+
+
+def zero_like(value: Any) -> Any:
+    """Zero in the type (``number_type``) of ``value``."""
+    if isinstance(value, Decimal):
+        return Decimal(0)
+    if isinstance(value, float):
+        return 0.0
+    return "0"

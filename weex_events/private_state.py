@@ -37,12 +37,20 @@ normalized status words), ``private_items`` and the standard library.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .private_items import AccountState, PrivateItem, RestSnapshot
+from .private_items import (
+    AccountState,
+    PrivateItem,
+    RestSnapshot,
+    as_decimal,
+    is_zero,
+    same_values,
+    zero_like,
+)
 from .protocol.rest_items import TERMINAL_STATUSES
 
 __all__ = ["DEFAULT_MAX_REMEMBERED", "DEFAULT_RETENTION_MS", "PrivateState"]
@@ -62,16 +70,6 @@ class _OrderMark(NamedTuple):
     time_ms: int | None
     filled: Decimal | None
     stage: int
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _stage(status: Any) -> int:
@@ -116,6 +114,7 @@ class PrivateState:
         self._forgotten_ms: int | None = None
         self._newest_ms: int | None = None
         self._updated_ms: int | None = None
+        self._verified_ms: int | None = None
         self._version: int | None = None
         self.counts: dict[str, int] = dict.fromkeys(
             ("duplicate", "stale", "final", "forgotten"), 0
@@ -126,6 +125,18 @@ class PrivateState:
     @property
     def last_event_ms(self) -> int | None:
         """The newest exchange time of any item delivered or read, in ms."""
+        return self._newest_ms
+
+    @property
+    def resume_ms(self) -> int | None:
+        """Where the next recovery should start reading history and fills.
+
+        The server time of the last :meth:`reconcile` (everything before it was
+        checked against REST, so a push lost silently after the last event seen is
+        still covered), else :attr:`last_event_ms`; ``None`` before either.
+        """
+        if self._verified_ms is not None:
+            return self._verified_ms
         return self._newest_ms
 
     @property
@@ -203,6 +214,8 @@ class PrivateState:
         then balances.
         """
         out: list[PrivateItem] = []
+        if snapshot.server_ms is not None:
+            self._verified_ms = max(self._verified_ms or 0, snapshot.server_ms)
         orders: dict[str, PrivateItem] = {}
         for order in (*snapshot.orders, *snapshot.open_orders):
             oid = order.data.get("order_id")
@@ -226,7 +239,7 @@ class PrivateState:
                 closed = PrivateItem(
                     "position",
                     key[0],
-                    {**data, "size": _zero_like(data.get("size"))},
+                    {**data, "size": zero_like(data.get("size"))},
                     snapshot.server_ms,
                 )
                 if self.admit(closed, now_ms=now_ms):
@@ -297,13 +310,13 @@ class PrivateState:
             if _older(item.time_ms, time_ms):
                 self.counts["stale"] += 1
                 return False
-            if _same(item.data, data, _POSITION_KEYS):
+            if same_values(item.data, data, _POSITION_KEYS):
                 self.counts["duplicate"] += 1
                 return False
-        elif _is_zero(item.data.get("size")):
+        elif is_zero(item.data.get("size")):
             self.counts["duplicate"] += 1  # closed, and never delivered open
             return False
-        if _is_zero(item.data.get("size")):
+        if is_zero(item.data.get("size")):
             self._positions.pop(key, None)
         else:
             self._positions[key] = (item.time_ms, dict(item.data))
@@ -320,7 +333,7 @@ class PrivateState:
             if _older(item.time_ms, time_ms):
                 self.counts["stale"] += 1
                 return False
-            if _same(item.data, data, _BALANCE_KEYS):
+            if same_values(item.data, data, _BALANCE_KEYS):
                 self.counts["duplicate"] += 1
                 return False
             merged = {**data, **item.data}
@@ -345,7 +358,7 @@ class PrivateState:
 def _order_mark(item: PrivateItem) -> _OrderMark:
     data = item.data
     return _OrderMark(
-        item.time_ms, _decimal(data.get("filled_size")), _stage(data.get("status"))
+        item.time_ms, as_decimal(data.get("filled_size")), _stage(data.get("status"))
     )
 
 
@@ -371,28 +384,3 @@ def _position_key(item: PrivateItem) -> tuple[str, str]:
 
 def _older(new: int | None, old: int | None) -> bool:
     return new is not None and old is not None and new < old
-
-
-def _same(new: Mapping[str, Any], old: Mapping[str, Any], keys: Iterable[str]) -> bool:
-    """Equal on every key both carry (numbers compared by value)."""
-    for key in keys:
-        if key in new and key in old:
-            a, b = new[key], old[key]
-            da, db = _decimal(a), _decimal(b)
-            if (da != db) if da is not None and db is not None else a != b:
-                return False
-    return True
-
-
-def _is_zero(value: Any) -> bool:
-    number = _decimal(value)
-    return number is not None and number == 0
-
-
-def _zero_like(value: Any) -> Any:
-    """Zero in the type (``number_type``) of ``value``."""
-    if isinstance(value, Decimal):
-        return Decimal(0)
-    if isinstance(value, float):
-        return 0.0
-    return "0"

@@ -154,8 +154,9 @@ async def recover(
 ) -> Recovery:
     """Read REST, reconcile ``state`` with it, and return what to deliver.
 
-    ``since_ms`` is the exchange time of the last private event seen (usually
-    ``state.last_event_ms``); ``None`` reads no history or fills (a first seed).
+    ``since_ms`` is where the history and fills are read from (usually
+    ``state.resume_ms``: the last REST pass, else the last private event seen);
+    ``None`` reads no history or fills (a first seed).
 
     Raises:
         WeexError: the last failure, once ``attempts`` are spent or a failure
