@@ -238,7 +238,11 @@ class WeexRestClient(AccountReads):
         return await self._dict("DELETE", "/capi/v3/order", params=params, signed=True)
 
     async def open_orders(self, symbol: str | None = None) -> list[JsonDict]:
-        """Return open orders (V3 ``orders`` spellings), all or for ``symbol``."""
+        """Return open orders as WEEX sends them, all or for ``symbol``.
+
+        REST spellings (``orderId`` a JSON integer, ``origQty``, ``executedQty``;
+        WEEX-WS.md §3.1.2); :meth:`fetch_open_orders` normalizes and pages them.
+        """
         params = symbol_params(symbol)
         return await self._list(
             "GET", "/capi/v3/openOrders", params=params, signed=True
@@ -252,7 +256,7 @@ class WeexRestClient(AccountReads):
         )
 
     async def positions(self) -> list[JsonDict]:
-        """Return every position (V3 ``positions`` spellings)."""
+        """Return every open position as WEEX sends it (REST spellings)."""
         return await self._list(
             "GET", "/capi/v3/account/position/allPosition", signed=True
         )
