@@ -121,7 +121,9 @@ def test_position_and_balance_are_delivered_on_change_only() -> None:
     assert state.admit(balance("10", 5))
     assert not state.admit(balance("10.0", 6))
     assert not state.admit(balance("11", 4))
-    assert not state.admit(position("0", 3, side="short"))  # never open: nothing
+    assert state.admit(position("0", 3, side="short"))  # first news of it
+    assert not state.admit(position("0", 3, side="short"))  # the same close again
+    assert list(state.snapshot().positions) == [("BTCUSDT", "long")]
 
 
 def test_reconcile_delivers_only_the_difference_in_order() -> None:

@@ -157,7 +157,11 @@ class PrivateState:
                 {oid: _readonly(data) for oid, (_, data) in self._live.items()}
             ),
             positions=MappingProxyType(
-                {key: _readonly(data) for key, (_, data) in self._positions.items()}
+                {
+                    key: _readonly(data)
+                    for key, (_, data) in self._positions.items()
+                    if not is_zero(data.get("size"))
+                }
             ),
             balances=MappingProxyType(
                 {coin: _readonly(data) for coin, (_, data) in self._balances.items()}
@@ -235,7 +239,7 @@ class PrivateState:
             if self.admit(pos, now_ms=now_ms):
                 out.append(pos)
         for key, (_, data) in list(self._positions.items()):
-            if key not in listed:
+            if key not in listed and not is_zero(data.get("size")):
                 closed = PrivateItem(
                     "position",
                     key[0],
@@ -313,13 +317,9 @@ class PrivateState:
             if same_values(item.data, data, _POSITION_KEYS):
                 self.counts["duplicate"] += 1
                 return False
-        elif is_zero(item.data.get("size")):
-            self.counts["duplicate"] += 1  # closed, and never delivered open
-            return False
-        if is_zero(item.data.get("size")):
-            self._positions.pop(key, None)
-        else:
-            self._positions[key] = (item.time_ms, dict(item.data))
+        # A closed position stays (one entry per symbol and side, so bounded):
+        # the same close pushed again is then a duplicate.
+        self._positions[key] = (item.time_ms, dict(item.data))
         return True
 
     def _admit_balance(self, item: PrivateItem) -> bool:
