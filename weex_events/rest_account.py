@@ -104,6 +104,12 @@ def windows(start_ms: int, end_ms: int, span_ms: int) -> Iterator[tuple[int, int
         low = high + 1
 
 
+def _id_key(value: Any) -> tuple[int, int]:
+    """Sort decimal ids numerically (JSON integer or string), anything else last."""
+    text = str(value)
+    return (0, int(text)) if text.isdigit() else (1, 0)
+
+
 class AccountReads:
     """Signed reads of orders, fills, positions and balances (module doc).
 
@@ -174,7 +180,7 @@ class AccountReads:
             if len(page) < OPEN_ORDERS_PAGE or not fresh or not numeric:
                 break
             cursor = max(numeric)
-        ordered = sorted(rows.values(), key=lambda r: int(str(r.get("orderId", 0))))
+        ordered = sorted(rows.values(), key=lambda r: _id_key(r.get("orderId")))
         return self._items("order", ordered, rest_order)
 
     async def fetch_order(self, order_id: str | int) -> PrivateItem | None:
