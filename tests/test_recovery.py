@@ -301,3 +301,104 @@ async def test_stream_and_recovery_together_lose_no_fill_despite_dropped_pushes(
 
 def paper_fills(sim: Simulator) -> list[str]:
     return [f.fill_id for f in sim.paper.history.fills(sim.api_key)]
+
+
+async def test_sixty_mixed_orders_through_repeated_losses_end_equal_to_rest(
+    sim: Simulator, rest: WeexRestClient
+) -> None:
+    """Market, resting, partially filled and canceled orders, with pushes lost in
+    several phases and a recovery after each: every fill once, every order's last
+    delivered state and the account view equal REST."""
+    state = PrivateState()
+    delivered: list[PrivateItem] = []
+    changed = asyncio.Event()
+
+    def admit(msg: StreamMessage) -> None:
+        item = PrivateItem.from_message(msg)
+        if state.admit(item):
+            delivered.append(item)
+        changed.set()
+
+    def kinds(kind: str) -> list[PrivateItem]:
+        return [i for i in delivered if i.kind == kind]
+
+    async def settled() -> None:
+        """Every fill the paper exchange made has been delivered."""
+        async with asyncio.timeout(30):  # generous: the machine may be busy
+            while len(kinds("fill")) < len(paper_fills(sim)):
+                changed.clear()
+                await changed.wait()
+
+    inst = sim.market.instrument(SYM)
+    resting: list[str] = []
+    async with WeexWebSocketClient(sim.config(), backoff=zero_backoff) as client:
+        for kind in ("order", "fill", "position", "account"):
+            client.on(kind, admit)
+            await client.subscribe(kind)
+        for phase in range(6):
+            lossy = phase % 2 == 1
+            if lossy:
+                sim.faults.drop_private_pushes()
+            for i in range(10):
+                book = sim.market.book(SYM)
+                if i % 4 == 0:
+                    sim.paper.place_order(sim.api_key, SYM, "BUY", "0.003")
+                elif i % 4 == 1:
+                    order = sim.paper.place_order(
+                        sim.api_key, SYM, "SELL", "0.002", type="LIMIT",
+                        price=inst.price(book.asks.price_at(20)),
+                    )  # fmt: skip
+                    resting.append(order.order_id)
+                elif i % 4 == 2:  # takes three levels, rests the rest
+                    units = sum(size for _, size in book.asks.top(3)) + 5
+                    order = sim.paper.place_order(
+                        sim.api_key, SYM, "BUY", inst.size(units), type="LIMIT",
+                        price=inst.price(book.asks.price_at(2)),
+                    )  # fmt: skip
+                    resting.append(order.order_id)
+                else:
+                    sim.paper.place_order(sim.api_key, SYM, "SELL", "0.002")
+                sim.step()
+            for order_id in resting[: len(resting) // 2]:
+                if any(
+                    o.order_id == order_id for o in sim.paper.open_orders(sim.api_key)
+                ):
+                    sim.paper.cancel_order(sim.api_key, SYM, order_id=order_id)
+            resting = resting[len(resting) // 2 :]
+            if lossy:
+                sim.faults.drop_private_pushes(0)
+                result = await recover(
+                    rest, state, since_ms=state.resume_ms, backoff=no_delay
+                )
+                delivered.extend(result.items)
+                assert result.counts["fill"] > 0
+            await settled()
+    assert sim.faults.private_pushes_dropped > 0
+    fill_ids = [i.data["fill_id"] for i in kinds("fill")]
+    assert sorted(fill_ids) == sorted(paper_fills(sim))
+    assert len(fill_ids) == len(set(fill_ids))
+    statuses = set()
+    last: dict[str, dict[str, Any]] = {}
+    for item in kinds("order"):
+        last[item.data["order_id"]] = item.data
+    history = await rest.fetch_order_history(sim.market.now_ms - DAY, sim.market.now_ms)
+    assert len(history) == 60
+    for order in history:
+        mine = last[order.data["order_id"]]
+        statuses.add(order.data["status"])
+        assert (mine["status"], Decimal(mine["filled_size"])) == (
+            order.data["status"],
+            Decimal(order.data["filled_size"]),
+        )
+    assert {"filled", "canceled", "partially_filled", "new"} <= statuses
+    view = state.snapshot()
+    open_now = await rest.fetch_open_orders()
+    assert sorted(view.open_orders) == sorted(o.data["order_id"] for o in open_now)
+    positions = {
+        (p.symbol, p.data["side"]): p.data for p in await rest.fetch_positions()
+    }
+    assert {k: Decimal(v["size"]) for k, v in view.positions.items()} == {
+        k: Decimal(v["size"]) for k, v in positions.items()
+    }
+    (balance,) = await rest.fetch_balances()
+    assert Decimal(view.balances["USDT"]["balance"]) == Decimal(balance.data["balance"])
