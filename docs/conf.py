@@ -83,6 +83,7 @@ BUILT_BY_THE_LIBRARY = {
     "weex_events.Stream",
     "weex_events.sim.ConnectionView",
     "weex_events.sim.Faults",
+    "weex_events.sim.SpotVenue",
 }
 
 # -- autodoc and napoleon (the docstrings are Google style) ---------------------------

@@ -301,7 +301,7 @@ def test_demo_shows_paper_orders_and_private_events(
     """The demo places paper orders and prints order, fill, position and account."""
     assert main(["demo", "--seconds", "4", "--plain"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^order BTCUSDT buy market \S+ new$", out, re.M), out
+    assert re.search(r"^order BTCUSDT buy market \S+ pending$", out, re.M), out
     assert re.search(r"^order BTCUSDT buy market \S+ @ \S+ filled$", out, re.M)
     assert re.search(r"^fill BTCUSDT buy \S+ @ \S+ fee \S+ taker$", out, re.M)
     assert re.search(r"^position BTCUSDT long ", out, re.M)
@@ -407,7 +407,7 @@ def test_tail_reads_the_environment_of_a_standalone_sim(
     )
     try:
         out = read_until(proc, lambda t: "WEEX_PASSPHRASE=" in t, timeout=10)
-        exports = dict(re.findall(r"export (WEEX_\w+)=(\S+)", out))
+        exports = dict(re.findall(r"^export (WEEX_\w+)=(\S+)", out, re.M))
         assert set(exports) == {
             "WEEX_WS_PUBLIC_URL",
             "WEEX_WS_PRIVATE_URL",

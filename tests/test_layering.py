@@ -23,6 +23,8 @@ ORDER = [
     "events",
     "backoff",
     "protocol",
+    "private_items",
+    "private_state",
     "auth",
     "book_side",
     "book",
@@ -42,8 +44,11 @@ ORDER = [
     "streams",
     "outputs",
     "stats",
-    "client",
+    "rest_wire",
+    "rest_account",
     "rest",
+    "recovery",
+    "client",
     "sim",
     "testing",
     "demo_state",
@@ -55,7 +60,7 @@ ORDER = [
 QUARANTINE = {
     "aiohttp": {"transport", "rest", "sim"},
     "pyee": {"dispatch"},
-    "orjson": {"protocol", "sim", "rest", "cli", "recording"},
+    "orjson": {"protocol", "sim", "rest", "rest_wire", "cli", "recording"},
     "rich": {"dashboard"},
 }
 PURE = {
@@ -66,6 +71,8 @@ PURE = {
     "kinds",
     "subscriptions",
     "demo_state",
+    "private_items",
+    "private_state",
 }
 IMPURE = {"asyncio", "aiohttp", "time", "socket", "threading"}
 

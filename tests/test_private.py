@@ -66,7 +66,7 @@ async def subscribed_private(client: WeexWebSocketClient) -> None:
 
 
 async def test_market_order_produces_every_private_event(sim: Simulator) -> None:
-    """A paper market buy gives order new → filled, a fill, a position and the
+    """A paper market buy gives order pending → filled, a fill, a position and the
     account, all normalized."""
     config = sim.config()
     async with WeexWebSocketClient(config, backoff=zero_backoff) as client:
@@ -85,7 +85,7 @@ async def test_market_order_produces_every_private_event(sim: Simulator) -> None
             )
         )
     orders = got.of("order")
-    assert orders[0].data["status"] == "new"
+    assert orders[0].data["status"] == "pending"
     assert orders[0].event == "order:BTCUSDT"
     filled = orders[-1].data
     assert filled["order_id"] == placed["orderId"]

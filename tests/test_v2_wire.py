@@ -231,7 +231,7 @@ async def test_private_events_match_v3_after_a_paper_order(sim: Simulator) -> No
         await got_v2.until_filled()
         await got_v3.until_filled()
     orders = got_v2.items["order"]
-    assert [m.data["status"] for m in orders] == ["new", "filled"]
+    assert [m.data["status"] for m in orders] == ["pending", "filled"]
     filled = orders[-1]
     assert filled.event == "order:BTCUSDT" and filled.symbol == "BTCUSDT"
     assert filled.data["order_id"] == placed["orderId"]

@@ -223,6 +223,7 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
             f"export WEEX_API_KEY={shlex.quote(args.api_key)}\n"
             f"export WEEX_SECRET_KEY={shlex.quote(args.secret_key)}\n"
             f"export WEEX_PASSPHRASE={shlex.quote(args.passphrase)}\n"
+            + sim.spot.exports()
         )
         if args.replay:
             out.write(f"# the public WebSocket replays {args.replay}\n")

@@ -10,7 +10,8 @@ Every failure is a :class:`~weex_events.errors.WeexError`; aiohttp and orjson
 exceptions never escape. Headers, and so secrets and signatures, are never put in
 an exception or a log line.
 
-Imports: ``errors``, ``config``, ``auth`` (and aiohttp with its yarl, orjson).
+Imports: ``errors``, ``config``, ``auth``, ``rest_wire``, ``rest_account`` (and
+aiohttp with its yarl, orjson).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -30,13 +31,22 @@ from yarl import URL
 from .auth import Credentials, ServerClock
 from .config import CREDENTIALS, WeexConfig
 from .errors import (
-    AuthenticationError,
     ClientClosedError,
     ConfigError,
-    RateLimitError,
     RestError,
     WeexConnectionError,
-    excerpt,
+)
+from .rest_account import AccountReads
+from .rest_wire import (
+    choice,
+    decimal_text,
+    dump,
+    network_reason,
+    parse,
+    symbol_params,
+    text,
+    unexpected,
+    user_symbol,
 )
 
 __all__ = ["WeexRestClient"]
@@ -48,19 +58,17 @@ _ORDER_TYPES = ("MARKET", "LIMIT")
 _SIDES = ("BUY", "SELL")
 _POSITION_SIDES = ("LONG", "SHORT", "BOTH")
 _TIME_IN_FORCE = ("GTC", "IOC", "FOK", "POST_ONLY")
-# WEEX-WS.md §3: V3 auth/timestamp codes are -1040..-1047, V2 ones 40001..40012.
-_V3_AUTH_CODES = range(-1047, -1039)
-_V2_AUTH_CODES = range(40001, 40013)
-_V2_SUCCESS_CODES = ("00000", "0")
 
 JsonDict = dict[str, Any]
 
 
-class WeexRestClient:
+class WeexRestClient(AccountReads):
     """Async client for the WEEX V3 contract REST API.
 
     Use it as ``async with WeexRestClient(config) as rest:`` or call
     :meth:`close` when done. A session passed in is used as is and left open.
+    ``marks`` (latest mark price text per symbol, e.g. shared with a streaming
+    client) lets the ``fetch_*`` reads compute positions' ``unrealized_pnl``.
     Every request sends ``User-Agent: config.user_agent``; ``config.connect_timeout``
     bounds each request.
 
@@ -79,8 +87,10 @@ class WeexRestClient:
         *,
         session: aiohttp.ClientSession | None = None,
         clock: Callable[[], float] = time.time,
+        marks: dict[str, str] | None = None,
     ) -> None:
         self._config = config
+        self._marks = marks
         self._base = config.rest_base
         self._session = session
         self._owns_session = session is None
@@ -126,7 +136,7 @@ class WeexRestClient:
             server_ms = int(server_ms)
         if not isinstance(server_ms, int) or isinstance(server_ms, bool):
             raise RestError(
-                200, None, f"no serverTime in answer: {_dump(answer)}", path=path
+                200, None, f"no serverTime in answer: {dump(answer)}", path=path
             )
         self._server_clock.update(server_ms, sent_at, received_at)
         return server_ms
@@ -144,7 +154,7 @@ class WeexRestClient:
         """
         if limit not in _DEPTH_LIMITS or isinstance(limit, bool):
             raise ConfigError("limit", f"must be 15 or 200, not {limit!r}")
-        params = {"symbol": _symbol(symbol), "limit": str(limit)}
+        params = {"symbol": user_symbol(symbol), "limit": str(limit)}
         return await self._dict("GET", "/capi/v3/market/depth", params=params)
 
     async def exchange_info(self) -> JsonDict:
@@ -153,7 +163,7 @@ class WeexRestClient:
 
     async def ticker_24hr(self, symbol: str | None = None) -> list[JsonDict]:
         """Return 24 h tickers, for every symbol or just ``symbol``."""
-        params = _symbol_params(symbol)
+        params = symbol_params(symbol)
         return await self._list("GET", "/capi/v3/market/ticker/24hr", params=params)
 
     # -- signed calls ---------------------------------------------------------
@@ -180,7 +190,7 @@ class WeexRestClient:
         Raises:
             ConfigError: an argument is invalid.
         """
-        order_type = _choice("type", type, _ORDER_TYPES)
+        order_type = choice("type", type, _ORDER_TYPES)
         if order_type == "LIMIT" and price is None:
             raise ConfigError("price", "a LIMIT order needs a price")
         if order_type == "MARKET" and price is not None:
@@ -190,15 +200,15 @@ class WeexRestClient:
         if not isinstance(reduce_only, bool):
             raise ConfigError("reduce_only", "must be True or False")
         fields: dict[str, Any] = {
-            "symbol": _symbol(symbol),
-            "side": _choice("side", side, _SIDES),
-            "positionSide": _choice("position_side", position_side, _POSITION_SIDES),
+            "symbol": user_symbol(symbol),
+            "side": choice("side", side, _SIDES),
+            "positionSide": choice("position_side", position_side, _POSITION_SIDES),
             "type": order_type,
-            "quantity": _decimal_text("quantity", quantity),
-            "price": None if price is None else _decimal_text("price", price),
-            "timeInForce": _choice("time_in_force", time_in_force, _TIME_IN_FORCE),
+            "quantity": decimal_text("quantity", quantity),
+            "price": None if price is None else decimal_text("price", price),
+            "timeInForce": choice("time_in_force", time_in_force, _TIME_IN_FORCE),
             "reduceOnly": reduce_only,
-            "newClientOrderId": _text("client_order_id", client_order_id),
+            "newClientOrderId": text("client_order_id", client_order_id),
         }
         body = {key: value for key, value in fields.items() if value is not None}
         return await self._dict("POST", "/capi/v3/order", body=body, signed=True)
@@ -220,29 +230,33 @@ class WeexRestClient:
         if isinstance(order_id, bool) or not isinstance(order_id, int | str | None):
             raise ConfigError("order_id", "must be a str or an int")
         fields = {
-            "symbol": _symbol(symbol),
-            "orderId": _text("order_id", None if order_id is None else str(order_id)),
-            "origClientOrderId": _text("client_order_id", client_order_id),
+            "symbol": user_symbol(symbol),
+            "orderId": text("order_id", None if order_id is None else str(order_id)),
+            "origClientOrderId": text("client_order_id", client_order_id),
         }
         params = {key: value for key, value in fields.items() if value is not None}
         return await self._dict("DELETE", "/capi/v3/order", params=params, signed=True)
 
     async def open_orders(self, symbol: str | None = None) -> list[JsonDict]:
-        """Return open orders (V3 ``orders`` spellings), all or for ``symbol``."""
-        params = _symbol_params(symbol)
+        """Return open orders as WEEX sends them, all or for ``symbol``.
+
+        REST spellings (``orderId`` a JSON integer, ``origQty``, ``executedQty``;
+        WEEX-WS.md §3.1.2); :meth:`fetch_open_orders` normalizes and pages them.
+        """
+        params = symbol_params(symbol)
         return await self._list(
             "GET", "/capi/v3/openOrders", params=params, signed=True
         )
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[JsonDict]:
         """Cancel every open order, or those of ``symbol``; return per-order results."""
-        params = _symbol_params(symbol)
+        params = symbol_params(symbol)
         return await self._list(
             "DELETE", "/capi/v3/allOpenOrders", params=params, signed=True
         )
 
     async def positions(self) -> list[JsonDict]:
-        """Return every position (V3 ``positions`` spellings)."""
+        """Return every open position as WEEX sends it (REST spellings)."""
         return await self._list(
             "GET", "/capi/v3/account/position/allPosition", signed=True
         )
@@ -253,7 +267,7 @@ class WeexRestClient:
 
     async def close_all_positions(self, symbol: str | None = None) -> list[JsonDict]:
         """Close every position at market, or those of ``symbol``."""
-        body = {} if symbol is None else {"symbol": _symbol(symbol)}
+        body = {} if symbol is None else {"symbol": user_symbol(symbol)}
         return await self._list(
             "POST", "/capi/v3/closePositions", body=body, signed=True
         )
@@ -263,7 +277,7 @@ class WeexRestClient:
     async def _dict(self, method: str, path: str, **request: Any) -> JsonDict:
         status, answer = await self._request(method, path, **request)
         if not isinstance(answer, dict):
-            raise _unexpected(status, "an object", answer, path)
+            raise unexpected(status, "an object", answer, path)
         return answer
 
     async def _list(self, method: str, path: str, **request: Any) -> list[JsonDict]:
@@ -271,7 +285,7 @@ class WeexRestClient:
         if isinstance(answer, dict):
             answer = [answer]  # tolerate a single object where a list is usual
         if not isinstance(answer, list) or not all(isinstance(i, dict) for i in answer):
-            raise _unexpected(status, "a list of objects", answer, path)
+            raise unexpected(status, "a list of objects", answer, path)
         return answer
 
     async def _request(
@@ -309,12 +323,12 @@ class WeexRestClient:
                 raw = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             elapsed = (time.monotonic() - started) * 1000
-            why = _network_reason(exc)
+            why = network_reason(exc)
             _log.debug("%s %s failed after %.1f ms: %s", method, path, elapsed, why)
             raise WeexConnectionError(path, why) from exc
         elapsed = (time.monotonic() - started) * 1000
         _log.debug("%s %s -> %s in %.1f ms", method, path, status, elapsed)
-        return status, _parse(path, status, reason, raw)
+        return status, parse(path, status, reason, raw)
 
     def _open_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -336,119 +350,3 @@ class WeexRestClient:
         async with self._sync_lock:
             if not self._server_clock.synced:
                 await self.sync_clock()
-
-
-def _parse(path: str, status: int, reason: str, raw: bytes) -> Any:
-    """Decode an answer, raising the matching error for a failed request."""
-    try:
-        answer: Any = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        if 200 <= status < 300:
-            raise RestError(
-                status, None, f"invalid JSON in answer: {excerpt(raw)!r}", path=path
-            ) from None
-        answer = None
-    code = _error_code(answer)
-    if 200 <= status < 300 and code is None:
-        return answer
-    if code is None and isinstance(answer, dict):
-        found = answer.get("code")  # a non-negative code on an HTTP error
-        if isinstance(found, int | str) and not isinstance(found, bool):
-            code = found
-    msg = answer.get("msg") if isinstance(answer, dict) else None
-    if not isinstance(msg, str) or not msg:
-        msg = excerpt(raw) or reason or "request failed"
-    raise _error_for(status, code, excerpt(msg), path)
-
-
-def _error_code(answer: Any) -> int | str | None:
-    """Return the code of an exchange error body, or None for a success."""
-    if not isinstance(answer, dict):
-        return None
-    code = answer.get("code")
-    if isinstance(code, bool):
-        return None
-    if isinstance(code, int):
-        return code if code < 0 else None  # V3 errors are negative
-    if isinstance(code, str):
-        return None if code in _V2_SUCCESS_CODES else code  # V2 success "00000"
-    return None
-
-
-def _error_for(
-    status: int, code: int | str | None, msg: str, path: str
-) -> AuthenticationError | RestError:
-    numeric = code
-    if isinstance(code, str) and code.lstrip("-").isdigit():
-        numeric = int(code)
-    if status in (401, 403) or (
-        isinstance(numeric, int)
-        and (numeric in _V3_AUTH_CODES or numeric in _V2_AUTH_CODES)
-    ):
-        return AuthenticationError(msg, status=status, code=code)
-    if status == 429 or numeric == 429:  # V2 also signals rate limits as code "429"
-        return RateLimitError(status, code, msg, path=path)
-    return RestError(status, code, msg, path=path)
-
-
-def _network_reason(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return "request timed out"
-    detail = str(exc)
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def _unexpected(status: int, wanted: str, answer: Any, path: str) -> RestError:
-    return RestError(status, None, f"expected {wanted}: {_dump(answer)}", path=path)
-
-
-def _dump(value: Any) -> str:
-    return excerpt(orjson.dumps(value))
-
-
-def _symbol(symbol: str) -> str:
-    if not isinstance(symbol, str) or not symbol.strip():
-        raise ConfigError("symbol", f"must be a symbol like 'BTCUSDT', not {symbol!r}")
-    return symbol.strip().upper()
-
-
-def _symbol_params(symbol: str | None) -> dict[str, str] | None:
-    return None if symbol is None else {"symbol": _symbol(symbol)}
-
-
-def _text(name: str, value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(name, "must be a non-empty string")
-    return value
-
-
-def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
-    """Upper-case ``value`` if it is one of ``allowed``; None stays None."""
-    if value is None:
-        return None
-    word = value.upper() if isinstance(value, str) else None
-    if word not in allowed:
-        choices = ", ".join(a.lower() for a in allowed)
-        raise ConfigError(name, f"must be one of {choices}, not {value!r}")
-    return word
-
-
-def _decimal_text(name: str, value: str | Decimal | int | float) -> str:
-    """Return ``value`` as a positive decimal string without exponent."""
-    number: Decimal
-    if isinstance(value, bool):
-        raise ConfigError(name, "must be a number, not a bool")
-    if isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest text, not the binary expansion
-    elif isinstance(value, int | Decimal):
-        number = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ConfigError(name, f"not a decimal number: {value!r}") from None
-    else:
-        raise ConfigError(name, "must be str, Decimal, int or float")
-    if not number.is_finite() or number <= 0:
-        raise ConfigError(name, f"must be a positive number, not {value!r}")
-    return format(number, "f")

@@ -113,7 +113,7 @@ def test_bad_mark_does_not_break_positions() -> None:
 
 
 def test_order_fields() -> None:
-    """An order item is normalized; PENDING is new, IOC is ioc."""
+    """An order item is normalized; PENDING is pending, IOC is ioc."""
     msg = one(V3Codec(), load("contract-v3-private-orders.json"))
     assert msg.event == "order:BTCUSDT"
     assert msg.timestamp == 1773295738.939
@@ -127,7 +127,7 @@ def test_order_fields() -> None:
         "price": "0.0",
         "size": "0.10000",
         "filled_size": "0",
-        "status": "new",
+        "status": "pending",
         "time_in_force": "ioc",
         "reduce_only": False,
         "reason": "OrderUpdate",

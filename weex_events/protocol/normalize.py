@@ -48,8 +48,10 @@ _ZERO = Decimal(0)
 MARGIN_MODES = {"CROSSED": "cross", "SHARED": "cross", "ISOLATED": "isolated"}
 POSITION_SIDES = {"LONG": "long", "SHORT": "short"}
 # WEEX-WS.md §1.6: only PENDING is established; the rest map known words.
+# DESIGN.md §3 keeps PENDING as its own word, so the two pushes of a new order
+# (PENDING, then live) are two different states.
 ORDER_STATUSES = {
-    "PENDING": "new",
+    "PENDING": "pending",
     "NEW": "new",
     "OPEN": "new",
     "PARTIALLY_FILLED": "partially_filled",
@@ -71,6 +73,16 @@ TIMES_IN_FORCE = {
     "FILL_OR_KILL": "fok",
     "POST_ONLY": "post_only",
 }
+
+
+def ident(value: Any) -> str:
+    """An id as a decimal string: WebSocket sends strings, REST JSON integers
+    (WEEX-WS.md §3.1.5), so both compare equal."""
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise TypeError(f"expected an id, got {type(value).__name__}")
 
 
 def word(value: Any, table: dict[str, str] | None = None) -> str:
@@ -163,7 +175,7 @@ class Normalizer:
         data = self._item(
             item,
             (
-                ("position_id", "id", None),
+                ("position_id", "id", ident),
                 ("side", "side", _position_side),
                 ("size", "size", num),
                 ("leverage", "leverage", None),
@@ -208,8 +220,8 @@ class Normalizer:
         data = self._item(
             item,
             (
-                ("order_id", "id", None),
-                ("client_order_id", "clientOrderId", None),
+                ("order_id", "id", ident),
+                ("client_order_id", "clientOrderId", ident),
                 ("side", "orderSide", word),
                 ("position_side", "positionSide", word),
                 ("type", "type", word),
@@ -233,8 +245,8 @@ class Normalizer:
         data = self._item(
             item,
             (
-                ("fill_id", "id", None),
-                ("order_id", "orderId", None),
+                ("fill_id", "id", ident),
+                ("order_id", "orderId", ident),
                 ("side", "orderSide", word),
                 ("size", "fillSize", num),
                 ("fee", "fillFee", num),

@@ -9,6 +9,7 @@ and can inject faults::
         config = sim.config()          # a WeexConfig pointing at the simulator,
                                        # with the default account's credentials
         legacy = sim.config(protocol="v2")  # the same, on the V2 endpoints
+        spot = sim.config(market="spot")    # the spot host (``sim.spot``)
         sim.faults.drop()              # abrupt TCP drop of every connection
         sim.move("BTCUSDT", "99000")   # walk the market through resting orders
 
@@ -27,10 +28,14 @@ from .orders import Fill, Order, OrderRejected, OrderStatus
 from .paper import PaperExchange
 from .private_events import PrivateEvent
 from .server import Simulator
+from .spot_ledger import CoinBalance
+from .spot_paper import SpotExchange
+from .spot_venue import SpotVenue
 
 __all__ = [
     "DEFAULT_SYMBOLS",
     "Balance",
+    "CoinBalance",
     "ConnectionView",
     "EndpointStats",
     "Faults",
@@ -44,6 +49,8 @@ __all__ = [
     "Position",
     "PrivateEvent",
     "Simulator",
+    "SpotExchange",
+    "SpotVenue",
     "StepResult",
     "TickerStats",
     "Trade",

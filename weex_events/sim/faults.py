@@ -48,6 +48,10 @@ class Faults:
         self._skip_depth: set[str] = set()
         self._repeat_depth: set[str] = set()
         self._stalled: list[FaultTarget] = []
+        self._mute_all = False
+        self._mute_count = 0
+        #: Private pushes withheld by :meth:`drop_private_pushes` so far.
+        self.private_pushes_dropped = 0
 
     def _targets(self, endpoint: str | None) -> list[FaultTarget]:
         return [
@@ -139,6 +143,19 @@ class Faults:
             raise ValueError("delay_seconds must not be negative")
         self._slow = float(delay_seconds)
 
+    def drop_private_pushes(self, n: int | None = None) -> None:
+        """Silently withhold the next ``n`` private pushes; the sockets stay open.
+
+        Each withheld push is an account event (WEEX-WS.md §1.6) that no
+        connection of its account receives, V3 or V2, while the paper exchange
+        and its REST history have it: what a client sees when WEEX loses a push.
+        ``None`` withholds every push until ``drop_private_pushes(0)``.
+        """
+        if n is not None and n < 0:
+            raise ValueError("n must not be negative")
+        self._mute_all = n is None
+        self._mute_count = n or 0
+
     def refuse_connections(self, n: int | None = None) -> None:
         """Answer the next ``n`` WebSocket upgrades with HTTP 503.
 
@@ -150,12 +167,14 @@ class Faults:
         self._refuse_count = n or 0
 
     def reset(self) -> None:
-        """Clear every fault: no delay, refusals, pending depth faults or stall."""
+        """Clear every fault: delay, refusals, depth faults, muted pushes, stall."""
         self._slow = 0.0
         self._refuse_all = False
         self._refuse_count = 0
         self._skip_depth.clear()
         self._repeat_depth.clear()
+        self._mute_all = False
+        self._mute_count = 0
         self.stall(False)
 
     # -- read by the server -------------------------------------------------------
@@ -171,6 +190,14 @@ class Faults:
             return True
         if self._refuse_count > 0:
             self._refuse_count -= 1
+            return True
+        return False
+
+    def take_private_drop(self) -> bool:
+        """Whether to withhold the private push being delivered (consumes one)."""
+        if self._mute_all or self._mute_count > 0:
+            self._mute_count = max(0, self._mute_count - 1)
+            self.private_pushes_dropped += 1
             return True
         return False
 

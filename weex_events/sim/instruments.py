@@ -126,21 +126,23 @@ INSTRUMENTS: tuple[Instrument, ...] = (
 
 DEFAULT_SYMBOLS: tuple[str, ...] = tuple(i.symbol for i in INSTRUMENTS)
 
-_BY_SYMBOL = {i.symbol: i for i in INSTRUMENTS}
 
-
-def select(symbols: Iterable[str] | None) -> Sequence[Instrument]:
-    """Return the instruments named by ``symbols`` (case-insensitive), in table order.
+def select(
+    symbols: Iterable[str] | None, catalogue: Sequence[Instrument] = INSTRUMENTS
+) -> Sequence[Instrument]:
+    """Return the instruments of ``catalogue`` (default: the perpetuals) named by
+    ``symbols`` (case-insensitive), in table order.
 
     Raises:
         ValueError: a symbol is not one the simulator knows.
     """
     if symbols is None:
-        return INSTRUMENTS
+        return catalogue
+    known = {i.symbol for i in catalogue}
     wanted = {s.upper() for s in symbols}
-    unknown = sorted(wanted - _BY_SYMBOL.keys())
+    unknown = sorted(wanted - known)
     if unknown:
         raise ValueError(f"unknown simulator symbols: {', '.join(unknown)}")
     if not wanted:
         raise ValueError("the simulator needs at least one symbol")
-    return tuple(i for i in INSTRUMENTS if i.symbol in wanted)
+    return tuple(i for i in catalogue if i.symbol in wanted)

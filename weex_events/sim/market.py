@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .candles import INTERVALS, Bar, CandleSeries, DayStats, FlowModel
-from .instruments import Instrument, select
+from .instruments import INSTRUMENTS, Instrument, select
 from .liquidity import MAX_LEVELS, MIN_LEVELS, Fill, Liquidity
 from .orderbook import OrderBook
 
@@ -131,6 +131,10 @@ class MarketEngine:
         depth_every: depth pushes are due every this many steps.
         trade_history: trades kept for ``tradeSnapshot``.
         kline_history: closed bars kept per interval for ``klineSnapshot``.
+        catalogue: the instruments ``symbols`` are taken from (default: the
+            perpetuals of ``sim.instruments``; spot has its own table).
+        venue: names the random streams, so another venue's market with the same
+            seed and symbols moves on its own (``""``: the contract market).
     """
 
     def __init__(
@@ -144,6 +148,8 @@ class MarketEngine:
         depth_every: int = 1,
         trade_history: int = 50,
         kline_history: int = 100,
+        catalogue: Sequence[Instrument] = INSTRUMENTS,
+        venue: str = "",
     ) -> None:
         if step_ms < 1 or depth_every < 1:
             raise ValueError("step_ms and depth_every must be positive")
@@ -159,8 +165,9 @@ class MarketEngine:
         self._ticker_ms = (lo, hi)
         self._depth_every = depth_every
         self._kline_history = kline_history
+        self._venue = venue
         self._state: dict[str, _SymbolState] = {}
-        for inst in select(symbols):
+        for inst in select(symbols, catalogue):
             self._state[inst.symbol] = self._build(inst, trade_history)
 
     # -- reading ---------------------------------------------------------------
@@ -276,7 +283,8 @@ class MarketEngine:
     def _build(self, inst: Instrument, trade_history: int) -> _SymbolState:
         # One generator per symbol: a symbol's market does not depend on which other
         # symbols are simulated. String seeds hash with SHA-512, stable across runs.
-        rng = random.Random(f"weex-sim/{self.seed}/{inst.symbol}")
+        venue = f"{self._venue}/" if self._venue else ""
+        rng = random.Random(f"weex-sim/{venue}{self.seed}/{inst.symbol}")
         book = OrderBook(version=10_000_000_000 + rng.randrange(10**9))
         state = _SymbolState(inst, rng, book, trade_history)
         state.liquidity.seed(inst.start_price)

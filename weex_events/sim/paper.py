@@ -13,7 +13,8 @@ position pays ``funding_rate`` of its mark value (shorts receive it).
 Every change goes to ``sink`` as :class:`PrivateEvent` objects in WEEX's push order
 (WEEX-WS.md §1.6): for an order that trades, ``orders`` (``PENDING``), ``orders``
 (new status), ``fill``, ``positions``, ``account``; each with the account's next
-version ``v`` and copies of the items.
+version ``v`` and copies of the items (see ``sim.paper_accounts``, which also keeps
+the accounts and their history).
 
 Refusals raise :class:`OrderRejected` with WEEX V3 codes: -1121 invalid symbol,
 -1140 missing parameter, -1141 illegal value and, Binance-style as V3's REST is,
@@ -21,19 +22,17 @@ Refusals raise :class:`OrderRejected` with WEEX V3 codes: -1121 invalid symbol,
 order exists after a refusal.
 
 Pure and deterministic: no I/O, no clock (time is the market's ``now_ms``).
-Imports: stdlib and ``sim.instruments``/``sim.market``/``sim.orders``/``sim.ledger``/
-``sim.private_events``.
+Imports: stdlib and ``sim.market``/``sim.orders``/``sim.ledger``/
+``sim.paper_accounts``/``sim.private_events``.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from .instruments import Instrument
-from .ledger import LONG, SHORT, Account, Balance, Position, Wallet
+from .ledger import LONG, SHORT, Account, Position
 from .market import MarketEngine
 from .orders import (
     BUY,
@@ -48,17 +47,17 @@ from .orders import (
     OrderStatus,
     crossed,
     illegal,
-    money,
     order_terms,
     value_of,
     walk,
 )
-from .private_events import FUNDING_SETTLE, ORDER_UPDATE, Item, PrivateEvent
+from .paper_accounts import PaperAccounts
+from .private_events import FUNDING_SETTLE, ORDER_UPDATE, PrivateEvent
 
 __all__ = ["PaperExchange"]
 
 
-class PaperExchange:
+class PaperExchange(PaperAccounts):
     """Paper trading accounts over a :class:`MarketEngine` (see the module doc).
 
     Args:
@@ -84,68 +83,15 @@ class PaperExchange:
     ) -> None:
         if funding_interval_ms < 1 or leverage < 1:
             raise ValueError("funding_interval_ms and leverage must be positive")
-        self.market = market
-        self.sink = sink
-        self.leverage = leverage
+        super().__init__(market, sink=sink, leverage=leverage)
         self.taker_fee_rate = Decimal(taker_fee_rate)
         self.maker_fee_rate = Decimal(maker_fee_rate)
         self.funding_interval_ms = funding_interval_ms
         self.funding_rate = Decimal(funding_rate)
         self.next_funding_ms = 0
         self._schedule_funding()
-        self._accounts: dict[str, Account] = {}
         self._ids = itertools.count(700_000_000_000_000_001)
         self._seq = itertools.count(5_000_000_001)
-
-    # -- accounts -------------------------------------------------------------------
-
-    def open_account(self, api_key: str, balance: str | Decimal = "100000") -> None:
-        """Open the account of ``api_key`` with ``balance`` USDT of collateral.
-
-        Raises:
-            ValueError: the account exists or the balance is negative.
-        """
-        if api_key in self._accounts:
-            raise ValueError("an account for this API key exists already")
-        amount = Decimal(balance)
-        if not amount.is_finite() or amount < 0:
-            raise ValueError("balance must be a non-negative number")
-        now = self.market.now_ms
-        wallet = Wallet(Decimal(0), now, now)
-        wallet.deposit(money(amount), now)
-        self._accounts[api_key] = Account(api_key, wallet)
-
-    @property
-    def api_keys(self) -> tuple[str, ...]:
-        """API keys with an account, oldest first."""
-        return tuple(self._accounts)
-
-    def set_leverage(self, api_key: str, symbol: str, leverage: int) -> None:
-        """Use ``leverage`` for new orders on ``symbol`` (and its open position)."""
-        acct, inst = self._account(api_key), self._instrument(symbol)
-        if not 1 <= leverage <= inst.max_leverage:
-            raise illegal("leverage")
-        acct.leverage[inst.symbol] = leverage
-        if inst.symbol in acct.positions:
-            acct.positions[inst.symbol].leverage = leverage
-
-    def wallet(self, api_key: str) -> Wallet:
-        """The live wallet of ``api_key`` (do not mutate)."""
-        return self._account(api_key).wallet
-
-    def positions(self, api_key: str) -> list[Position]:
-        """Open positions of ``api_key`` (live objects, do not mutate)."""
-        return list(self._account(api_key).positions.values())
-
-    def open_orders(self, api_key: str, symbol: str | None = None) -> list[Order]:
-        """Resting orders of ``api_key``, oldest first, all or for ``symbol``."""
-        orders = self._account(api_key).orders.values()
-        wanted = None if symbol is None else self._instrument(symbol).symbol
-        return [o for o in orders if wanted is None or o.symbol == wanted]
-
-    def balance(self, api_key: str) -> Balance:
-        """Collateral, margin held and unrealized PnL at the mark price."""
-        return self._account(api_key).balance(self._mark)
 
     # -- orders -----------------------------------------------------------------------
 
@@ -286,18 +232,6 @@ class PaperExchange:
         interval = self.funding_interval_ms
         self.next_funding_ms = (self.market.now_ms // interval + 1) * interval
 
-    def _account(self, api_key: str) -> Account:
-        return self._accounts[api_key]  # KeyError: no account for this API key
-
-    def _instrument(self, symbol: str) -> Instrument:
-        upper = symbol.upper() if isinstance(symbol, str) else ""
-        if upper not in self.market.symbols:
-            raise OrderRejected(-1121, "Invalid symbol.")
-        return self.market.instrument(upper)
-
-    def _mark(self, symbol: str) -> int:
-        return self.market.ticker(symbol).mark
-
     def _check_margin(
         self, acct: Account, symbol: str, side: str, units: int, ticks: int
     ) -> None:
@@ -396,15 +330,3 @@ class PaperExchange:
             self._emit(acct, "fill", ORDER_UPDATE, fills)
             self._emit(acct, "positions", ORDER_UPDATE, positions)
             self._emit(acct, "account", ORDER_UPDATE, [acct.wallet])
-
-    def _emit(
-        self, acct: Account, channel: str, msg_event: str, items: Iterable[Item]
-    ) -> None:
-        acct.version += 1
-        if self.sink is None:
-            return
-        snapshot = tuple(copy.copy(item) for item in items)
-        event = PrivateEvent(
-            acct.api_key, channel, msg_event, self.market.now_ms, acct.version, snapshot
-        )
-        self.sink(event)

@@ -5,7 +5,7 @@ as WEEX V3 pushes (WEEX-WS.md §1.6), ``sim.v2_frames`` as V2 ones (§2), and ea
 private ``sim.endpoint.Endpoint`` delivers them to the connections of the event's
 API key subscribed to its channel.
 
-Pure data. Imports: stdlib and ``sim.orders``/``sim.ledger``.
+Pure data. Imports: stdlib and ``sim.orders``/``sim.ledger``/``sim.spot_ledger``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .ledger import Position, Wallet
 from .orders import Fill, Order
+from .spot_ledger import CoinBalance
 
 __all__ = ["CHANNELS", "FUNDING_SETTLE", "ORDER_UPDATE", "Item", "PrivateEvent"]
 
@@ -23,7 +24,8 @@ CHANNELS = ("account", "positions", "orders", "fill")
 ORDER_UPDATE = "OrderUpdate"
 FUNDING_SETTLE = "PositionFundingSettle"
 
-Item = Order | Fill | Position | Wallet
+#: A spot account's pushes carry :class:`CoinBalance` items (``sim.spot_paper``).
+Item = Order | Fill | Position | Wallet | CoinBalance
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import orjson
 
 from .ledger import Balance, Position, Wallet
 from .orders import Fill, Order, OrderStatus, money_text
-from .private_events import PrivateEvent
+from .private_events import Item, PrivateEvent
 
 __all__ = [
     "balance_item",
@@ -191,14 +191,16 @@ def wallet_item(wallet: Wallet) -> dict[str, Any]:
     }
 
 
-def _item(item: Order | Fill | Position | Wallet) -> dict[str, Any]:
+def _item(item: Item) -> dict[str, Any]:
     if isinstance(item, Order):
         return order_item(item)
     if isinstance(item, Fill):
         return fill_item(item)
     if isinstance(item, Position):
         return position_item(item)
-    return wallet_item(item)
+    if isinstance(item, Wallet):
+        return wallet_item(item)
+    raise TypeError(f"no contract item for {type(item).__name__}")
 
 
 def push(event: PrivateEvent) -> bytes:

@@ -47,6 +47,7 @@ from .paper import PaperExchange
 from .private_events import PrivateEvent
 from .replay import Replay
 from .rest import add_routes
+from .spot_venue import SpotVenue
 from .trading_rest import add_trading_routes
 from .v2_rest import add_v2_routes
 
@@ -59,7 +60,7 @@ __all__ = ["Simulator"]
 
 
 class Simulator:
-    """A WEEX V3 server on ``host:port`` (port 0 picks a free one).
+    """A WEEX V3 server on ``host:port`` (0: any free port); spot on ``port + 1``.
 
     Market data for everyone; paper trading for the API keys it knows (one by
     default, more with :meth:`add_account`), on the signed private WebSocket and the
@@ -145,8 +146,7 @@ class Simulator:
         self.host = host
         self._requested_port = port
         self._port: int | None = None
-        self.market = MarketEngine(
-            symbols,
+        engine: dict[str, Any] = dict(
             seed=seed,
             start_time_ms=start_time_ms,
             step_ms=step_ms,
@@ -158,8 +158,12 @@ class Simulator:
             trade_history=trade_history,
             kline_history=kline_history,
         )
+        self.market = MarketEngine(symbols, **engine)
         self.faults = Faults(
-            lambda: [c for e in self._endpoints for c in e.connections]
+            lambda: (
+                [c for e in self._endpoints for c in e.connections]
+                + list(self.spot.connections)
+            )
         )
         settings = ConnectionSettings(
             ping_interval=ping_interval,
@@ -179,6 +183,7 @@ class Simulator:
         v2 = replace(settings, ping_interval=v2_ping_interval)
         self._v2_public = Endpoint(V2, self.market, self.faults, v2)
         self._v2_private = Endpoint(V2, self.market, self.faults, v2, self.keyring)
+        self.spot = SpotVenue(symbols, engine, self.faults, settings, self.keyring)
         self._endpoints = (
             self._public,
             self._private,
@@ -194,6 +199,7 @@ class Simulator:
         self.api_key = api_key
         self._default = self.keyring.add(api_key, secret_key, passphrase)
         self.paper.open_account(api_key, balance)
+        self.spot.open_account(api_key, {"USDT": balance})
         self._app = web.Application()
         for endpoint in self._endpoints:
             self._app.router.add_get(endpoint.path, endpoint.handle)
@@ -232,22 +238,24 @@ class Simulator:
     ) -> WeexConfig:
         """A :class:`~weex_events.WeexConfig` pointing at this simulator.
 
-        ``protocol="v2"`` selects the legacy generation and its ``/v2/ws/...``
-        URLs. With ``credentials`` (the default) it carries the default account's
-        ``api_key``, ``secret_key`` and ``passphrase``; ``credentials=False`` leaves
-        them out (public data only). ``overrides`` win over all of these.
+        ``protocol="v2"`` selects the legacy ``/v2/ws/...`` URLs, ``market="spot"``
+        the spot host (V3 only). With ``credentials`` (the default) it carries the
+        default account's ``api_key``, ``secret_key`` and ``passphrase``;
+        ``credentials=False`` leaves them out. ``overrides`` win over all of these.
         """
         from ..config import WeexConfig  # lazy: keep the simulator importable alone
 
-        public, private = self.ws_public_url, self.ws_private_url
-        if protocol == "v2":
+        public, private, rest = self.ws_public_url, self.ws_private_url, self.rest_url
+        if overrides.get("market") == "spot":
+            public, private, rest = self.spot.urls(protocol)
+        elif protocol == "v2":
             base = f"ws://{self.host}:{self.port}"
             public, private = base + V2.public_path, base + V2.private_path
         fields: dict[str, Any] = {
             "protocol": protocol,
             "ws_public_url": public,
             "ws_private_url": private,
-            "rest_url": self.rest_url,
+            "rest_url": rest,
         }
         if credentials:
             key = self._default
@@ -273,6 +281,7 @@ class Simulator:
             raise ValueError("this API key is known already")
         self.keyring.add(api_key, secret_key, passphrase)
         self.paper.open_account(api_key, balance)
+        self.spot.open_account(api_key, {"USDT": balance})
 
     # -- introspection --------------------------------------------------------------
 
@@ -315,6 +324,7 @@ class Simulator:
         site = web.TCPSite(runner, self.host, self._requested_port)
         try:
             await site.start()
+            await self.spot.start(self.host, self._requested_port)
         except BaseException:
             await runner.cleanup()
             raise
@@ -337,6 +347,7 @@ class Simulator:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        await self.spot.cleanup()
         if crash is not None:
             raise crash
 
@@ -405,8 +416,11 @@ class Simulator:
             self._v2_public.publish(step, depth_faults)
             self._public.publish(step, depth_faults)
             self.paper.on_step()
+            self.spot.advance(depth_faults)
 
     def _deliver(self, event: PrivateEvent) -> None:
         """The paper exchange's sink: both generations' private sockets."""
+        if self.faults.take_private_drop():
+            return
         self._private.deliver(event)
         self._v2_private.deliver(event)

@@ -8,11 +8,9 @@ timestamp within 30 s (see ``sim.accounts``: HTTP 401, codes -1040/-1046/-1047).
 - ``POST /capi/v3/order`` → ``{"orderId","clientOrderId","success":true}``;
 - ``DELETE /capi/v3/order?symbol=..&orderId=..`` (or ``origClientOrderId=``) →
   ``{"orderId","success":true}``;
-- ``GET /capi/v3/openOrders[?symbol=]`` → ``orders`` items (WEEX-WS.md §1.6);
 - ``DELETE /capi/v3/allOpenOrders[?symbol=]`` → ``[{"orderId","success"}]``;
 - ``GET /capi/v3/account/balance`` → ``[{"asset":"USDT","balance",
   "availableBalance","frozen","unrealizePnl","equity"}]``;
-- ``GET /capi/v3/account/position/allPosition`` → ``positions`` items;
 - ``POST /capi/v3/closePositions`` with ``{"symbol":..}`` or ``{}`` →
   ``[{"symbol","positionId","success"}]`` (reduce-only market orders).
 
@@ -21,11 +19,16 @@ symbol, -1140 missing parameter, -1141 illegal value, -1142 a body that is not a
 JSON object (the simulator's pick in WEEX's -1140..-1142 range), and the paper
 exchange's -2011/-2019/-2022 (see ``sim.paper``).
 
+The reads a client recovers private state from (``openOrders``, ``order/history``,
+``order``, ``userTrades``, ``allPosition``) are ``sim.history_rest``'s actions,
+signed the same way.
+
 The module also watches ``GET /capi/v3/market/time`` answers, so the sign clock knows
 which clocks clients synchronised from it (see ``SignClock``).
 
 Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.frames``/
-``sim.orders``/``sim.paper``/``sim.endpoint``/``sim.private_frames``/``sim.rest``.
+``sim.orders``/``sim.paper``/``sim.endpoint``/``sim.private_frames``/``sim.rest``/
+``sim.history_rest``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from aiohttp import web
 from . import frames, private_frames
 from .accounts import AuthFailure, Keyring
 from .endpoint import real_ms
+from .history_rest import HistoryActions
 from .market import MarketEngine
 from .orders import OrderRejected, illegal
 from .paper import PaperExchange
@@ -151,12 +155,6 @@ class _TradingRoutes:
         )
         return private_frames.cancel_result(order)
 
-    def _open_orders(
-        self, api_key: str, request: web.Request, body: dict[str, Any]
-    ) -> Any:
-        orders = self._paper.open_orders(api_key, request.query.get("symbol") or None)
-        return [private_frames.order_item(o) for o in orders]
-
     def _cancel_all(
         self, api_key: str, request: web.Request, body: dict[str, Any]
     ) -> Any:
@@ -165,11 +163,6 @@ class _TradingRoutes:
 
     def _balance(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
         return [private_frames.balance_item(self._paper.balance(api_key))]
-
-    def _positions(
-        self, api_key: str, request: web.Request, body: dict[str, Any]
-    ) -> Any:
-        return [private_frames.position_item(p) for p in self._paper.positions(api_key)]
 
     def _close(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
         symbol = _text(body, "symbol", required=False)
@@ -184,20 +177,22 @@ class _TradingRoutes:
     async def cancel(self, request: web.Request) -> web.Response:
         return await self._run(request, self._cancel)
 
-    async def open_orders(self, request: web.Request) -> web.Response:
-        return await self._run(request, self._open_orders)
-
     async def cancel_all(self, request: web.Request) -> web.Response:
         return await self._run(request, self._cancel_all)
 
     async def balance(self, request: web.Request) -> web.Response:
         return await self._run(request, self._balance)
 
-    async def positions(self, request: web.Request) -> web.Response:
-        return await self._run(request, self._positions)
-
     async def close_positions(self, request: web.Request) -> web.Response:
         return await self._run(request, self._close)
+
+    def reader(self, read: Callable[[str, Any], Any]) -> Callable[[web.Request], Any]:
+        """A signed GET handler answering ``read(api_key, query)``."""
+
+        async def handle(request: web.Request) -> web.Response:
+            return await self._run(request, lambda key, req, _: read(key, req.query))
+
+        return handle
 
     async def observe_time(
         self, request: web.BaseRequest, response: web.StreamResponse
@@ -231,9 +226,14 @@ def add_trading_routes(
     routes = _TradingRoutes(market, paper, keyring, clock)
     app.router.add_post("/capi/v3/order", routes.place)
     app.router.add_delete("/capi/v3/order", routes.cancel)
-    app.router.add_get("/capi/v3/openOrders", routes.open_orders)
+    reads = HistoryActions(paper, lambda: market.now_ms)
+    app.router.add_get("/capi/v3/openOrders", routes.reader(reads.open_orders))
+    app.router.add_get("/capi/v3/order", routes.reader(reads.order))
+    app.router.add_get("/capi/v3/order/history", routes.reader(reads.order_history))
+    app.router.add_get("/capi/v3/userTrades", routes.reader(reads.user_trades))
     app.router.add_delete("/capi/v3/allOpenOrders", routes.cancel_all)
     app.router.add_get("/capi/v3/account/balance", routes.balance)
-    app.router.add_get("/capi/v3/account/position/allPosition", routes.positions)
+    positions = routes.reader(reads.positions)
+    app.router.add_get("/capi/v3/account/position/allPosition", positions)
     app.router.add_post("/capi/v3/closePositions", routes.close_positions)
     app.on_response_prepare.append(routes.observe_time)

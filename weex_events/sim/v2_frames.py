@@ -37,7 +37,7 @@ from .instruments import Instrument, ratio
 from .ledger import Position, Wallet
 from .market import TickerStats, Trade
 from .orders import Fill, Order
-from .private_events import PrivateEvent
+from .private_events import Item, PrivateEvent
 
 __all__ = [
     "DATA_KEYS",
@@ -250,7 +250,7 @@ def _respell(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def private_item(item: Order | Fill | Position | Wallet) -> dict[str, Any]:
+def private_item(item: Item) -> dict[str, Any]:
     """One V2 ``order``, ``orderFillTransaction``, ``position`` or ``collateral``."""
     if isinstance(item, Order):
         return _respell(private_frames.order_item(item))
@@ -258,7 +258,9 @@ def private_item(item: Order | Fill | Position | Wallet) -> dict[str, Any]:
         return _respell(private_frames.fill_item(item))
     if isinstance(item, Position):
         return _respell(private_frames.position_item(item))
-    return _respell(private_frames.wallet_item(item))
+    if isinstance(item, Wallet):
+        return _respell(private_frames.wallet_item(item))
+    raise TypeError(f"no V2 item for {type(item).__name__}")
 
 
 def private_push(event: PrivateEvent) -> bytes:
