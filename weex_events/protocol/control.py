@@ -17,7 +17,7 @@ from typing import Any
 from . import Decoded, Greeting, Reply, ServerPing, UnknownPush
 from .numbers import to_int, to_text
 
-__all__ = ["v2_control", "v3_control"]
+__all__ = ["reply_id", "v2_control", "v3_control"]
 
 # WEEX-WS.md §2: V2 acks name what they acknowledge.
 _V2_ACTIONS = {"subscribed": "subscribe", "unsubscribed": "unsubscribe"}
@@ -57,10 +57,24 @@ def _v3_reply(msg: dict[str, Any]) -> Reply:
     ok = msg["result"]
     if type(ok) is not bool:
         raise TypeError("'result' is not a boolean")
-    req_id = msg.get("id")
-    if req_id is not None and type(req_id) is not int and type(req_id) is not str:
+    return Reply(reply_id(msg.get("id")), ok, _reply_text(msg))
+
+
+def reply_id(value: Any) -> int | str | None:
+    """A reply's id, matched by value: ``1`` and ``"1"`` are the same id.
+
+    WEEX-WS.md §1.4: ids may come back as strings. The client sends integers,
+    so a decimal-integer string is read as its integer; any other string is
+    kept as it is (it matches nothing the client sent).
+    """
+    if value is None or type(value) is int:
+        return value
+    if type(value) is not str:
         raise TypeError("'id' is neither an integer nor a string")
-    return Reply(req_id, ok, _reply_text(msg))
+    text = value.strip()
+    if 0 < len(text) <= 20 and text.isascii() and text.isdigit():
+        return int(text)
+    return value
 
 
 def _v3_ping_time(value: Any) -> str | None:

@@ -30,11 +30,11 @@ from .numbers import (
     float_in,
     float_out,
     float_percent,
+    number_text,
     percent_text,
     plain,
     text_out,
     to_bool,
-    to_text,
 )
 
 __all__ = ["Field", "Normalizer"]
@@ -117,7 +117,7 @@ class Normalizer:
         self.percent: Conv
         self.out: Callable[[Decimal], Any]
         if number_type is str:
-            self.num, self.percent, self.out = to_text, percent_text, text_out
+            self.num, self.percent, self.out = number_text, percent_text, text_out
         elif number_type is Decimal:
             self.num, self.percent, self.out = decimal_in, decimal_percent, plain
         elif number_type is float:

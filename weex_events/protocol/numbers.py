@@ -22,11 +22,14 @@ from typing import Any
 
 __all__ = [
     "CONTEXT",
+    "MAX_EXPONENT",
+    "MAX_NUMBER_TEXT",
     "decimal_in",
     "decimal_percent",
     "float_in",
     "float_out",
     "float_percent",
+    "number_text",
     "percent_text",
     "plain",
     "text_out",
@@ -42,6 +45,40 @@ CONTEXT = decimal.Context(
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+
+#: Longest numeric text accepted from the wire; WEEX's longest is about 20.
+MAX_NUMBER_TEXT = 64
+#: Largest exponent (either sign) accepted in numeric text such as ``"1E+5"``.
+MAX_EXPONENT = 40
+
+
+def number_text(value: Any) -> str:
+    """Return ``value`` if it is numeric text of a sane size.
+
+    A frame of a few hundred bytes must not become a million-digit number
+    (``"1E+999990"``): text longer than :data:`MAX_NUMBER_TEXT` characters, or
+    with an exponent beyond ±:data:`MAX_EXPONENT`, is refused.
+    """
+    if type(value) is not str:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    if len(value) > MAX_NUMBER_TEXT:
+        raise ValueError(
+            f"numeric text of {len(value)} characters (at most {MAX_NUMBER_TEXT})"
+        )
+    if "e" in value or "E" in value:
+        _check_exponent(value)
+    return value
+
+
+def _check_exponent(text: str) -> None:
+    exponent = text.lower().rpartition("e")[2]
+    try:
+        value = int(exponent)
+    except ValueError:
+        raise ValueError(f"not a decimal number: {text!r:.40}") from None
+    if abs(value) > MAX_EXPONENT:
+        raise ValueError(f"exponent {value} in {text!r:.40} is beyond ±{MAX_EXPONENT}")
 
 
 def to_text(value: Any) -> str:
@@ -88,6 +125,8 @@ def percent_text(fraction: Any) -> str:
     """
     if type(fraction) is not str:
         raise TypeError(f"expected a string, got {type(fraction).__name__}")
+    if len(fraction) > MAX_NUMBER_TEXT:
+        number_text(fraction)  # raises
     text = fraction
     # The common |fraction| < 1 case ("-0.043605", "0.005192"), on the ticker hot
     # path: one table lookup checks "[-]0.dd" and gives the shifted head ("-4.",
@@ -110,6 +149,7 @@ def percent_text(fraction: Any) -> str:
     digits = whole + frac
     if not (digits.isdigit() and digits.isascii()):
         if "e" in body or "E" in body:
+            number_text(text)
             return format(Decimal(text).scaleb(2, CONTEXT), "f")
         raise ValueError(f"not a decimal number: {text!r:.40}")
     if len(frac) < 2:
@@ -124,17 +164,17 @@ def percent_text(fraction: Any) -> str:
 
 def decimal_in(value: Any) -> Decimal:
     """Wire decimal text as a Decimal."""
-    return Decimal(to_text(value))
+    return Decimal(number_text(value))
 
 
 def float_in(value: Any) -> float:
     """Wire decimal text as a float."""
-    return float(to_text(value))
+    return float(number_text(value))
 
 
 def decimal_percent(value: Any) -> Decimal:
     """A wire fraction as a Decimal percent."""
-    return Decimal(to_text(value)).scaleb(2, CONTEXT)
+    return Decimal(number_text(value)).scaleb(2, CONTEXT)
 
 
 def float_percent(value: Any) -> float:

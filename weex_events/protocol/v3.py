@@ -25,7 +25,7 @@ from . import Decoded, DepthUpdate, ServerPing, new_message
 from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
 from .control import v3_control
 from .normalize import Field
-from .numbers import percent_text, to_int, to_text
+from .numbers import MAX_NUMBER_TEXT, number_text, percent_text, to_int, to_text
 from .symbols import normalize as user_symbol
 
 __all__ = ["V3Codec"]
@@ -208,11 +208,32 @@ class V3Codec(BaseCodec):
                 last, mark, index, open_, high, low, vol, qvol, delta, change, n = (
                     _TICKER_WIRE(item)
                 )
-                "".join((last, mark, index, open_, high, low, vol, qvol, delta, change))
+                joined = "".join(
+                    (last, mark, index, open_, high, low, vol, qvol, delta, change)
+                )
             except (KeyError, TypeError):
                 pass
             else:
-                if n.__class__ is int:
+                # Plain decimals of sane length only on the fast path: anything
+                # else is checked field by field (number_text) below.
+                if (
+                    n.__class__ is int
+                    and "e" not in joined
+                    and "E" not in joined
+                    and max(
+                        len(last),
+                        len(mark),
+                        len(index),
+                        len(open_),
+                        len(high),
+                        len(low),
+                        len(vol),
+                        len(qvol),
+                        len(delta),
+                        len(change),
+                    )
+                    <= MAX_NUMBER_TEXT
+                ):
                     data = {
                         "symbol": symbol,
                         "last": last,
@@ -253,10 +274,8 @@ class V3Codec(BaseCodec):
         if self._text:
             for out, src in _TICKER_NUMBERS:
                 value = get(src)
-                if type(value) is str:
-                    data[out] = value
-                elif value is not None:
-                    raise TypeError(f"ticker field {src!r} is not a string")
+                if value is not None:
+                    data[out] = number_text(value)
         else:
             num = self._norm.num
             for out, src in _TICKER_NUMBERS:
