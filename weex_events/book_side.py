@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .events import BookLevel
+from .protocol.numbers import MAX_NUMBER_TEXT, number_text
 
 __all__ = ["BookSide"]
 
@@ -22,6 +23,32 @@ __all__ = ["BookSide"]
 _KEY_CACHE_LIMIT = 4096
 # Above every key: the last entry of each side's key list (see BookSide).
 _END = Decimal("Infinity")
+
+
+def _plain_amount(text: str) -> bool:
+    """Whether ``text`` is ``digits[.digits]`` of sane length: the form WEEX
+    sends, accepted without building a Decimal (the hot path)."""
+    return (
+        len(text) <= MAX_NUMBER_TEXT
+        and text.replace(".", "", 1).isdigit()
+        and text.isascii()
+    )
+
+
+def _amount(text: str, what: str) -> Decimal:
+    """``text`` as a finite, non-negative Decimal.
+
+    Raises:
+        ValueError: anything else (``"abc"``, ``"-5"``, ``"NaN"``,
+            ``"Infinity"``, a huge exponent); the book then asks for a resync.
+    """
+    try:
+        value = Decimal(number_text(text))  # exact, whatever the context
+    except (TypeError, ValueError, ArithmeticError):
+        raise ValueError(f"{what} {text!r:.40} is not a decimal number") from None
+    if not value.is_finite() or value.is_signed():
+        raise ValueError(f"{what} {text!r:.40} is not a finite, non-negative number")
+    return value
 
 
 class BookSide:
@@ -57,9 +84,7 @@ class BookSide:
         """The sort key of ``price`` text (negated for bids); cached per text."""
         key = self._key_cache.get(price)
         if key is None:
-            value = Decimal(price)  # exact, whatever the context precision
-            if not value.is_finite():
-                raise ValueError(f"price {price!r} is not a finite number")
+            value = _amount(price, "price")
             # copy_negate() is exact; unary minus would round to the context.
             key = value.copy_negate() if self.negate else value
             if len(self._key_cache) >= _KEY_CACHE_LIMIT:
@@ -80,6 +105,8 @@ class BookSide:
         convert = self._convert
         key_of = self.key
         for price, size in pairs:
+            if not _plain_amount(size):
+                _amount(size, "size")
             if size == "0" or not size.strip("0."):
                 continue
             key = key_of(price)
@@ -117,6 +144,8 @@ class BookSide:
             if key is None:
                 key = self.key(price)
             i = bisect_left(keys, key)
+            if not _plain_amount(size):
+                _amount(size, "size")
             # WEEX sends "0" to delete; tolerate "0.000" and the like as well.
             if size == "0" or not size.strip("0."):
                 # Deleting a level we do not hold is normal: it may sit outside
@@ -150,6 +179,8 @@ class BookSide:
         for price, size in pairs:
             key = key_of(price)
             i = bisect_left(keys, key)
+            if not _plain_amount(size):
+                _amount(size, "size")
             if size == "0" or not size.strip("0."):
                 if keys[i] == key:
                     del keys[i]
