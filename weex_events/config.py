@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import importlib.metadata
+import logging
 import os
 import urllib.parse
 from collections.abc import Mapping
@@ -50,6 +51,26 @@ CREDENTIALS = (
     "api_key, secret_key and passphrase "
     "(environment: WEEX_API_KEY, WEEX_SECRET_KEY, WEEX_PASSPHRASE)"
 )
+# WEEX-WS.md §1.1: open connections per IP. The defaults stay well below, so
+# that a second process on the same machine still fits.
+CONNECTION_LIMITS = {"contract": 20, "spot": 100}
+DEFAULT_CONNECTIONS = {"contract": 10, "spot": 50}
+
+log = logging.getLogger("weex_events.config")
+_v2_warned = False
+
+
+def _warn_v2_sunset() -> None:
+    """Say once per process that WEEX has sunset V2 (WEEX-WS.md, introduction)."""
+    global _v2_warned
+    if not _v2_warned:
+        _v2_warned = True
+        log.warning(
+            "protocol='v2': WEEX has sunset its V2 API (\"V2 (Sunsets Sep 30)\"); "
+            "it is kept for recorded data and old deployments, use protocol='v3'"
+        )
+
+
 _NUMBER_TYPES: dict[str, type] = {
     "str": str,
     "decimal": decimal.Decimal,
@@ -138,7 +159,10 @@ class WeexConfig:
         max_channels_per_connection: WEEX allows 100 channels per connection.
         max_ops_per_hour: WEEX allows 240 subscribe/unsubscribe operations per
             connection and hour.
-        max_connections: WEEX allows 100 open connections per IP.
+        max_connections: open connections per endpoint kind the client may
+            shard over. WEEX allows 20 per IP on contract and 100 on spot
+            (WEEX-WS.md §1.1); the default is 10 on contract and 50 on spot, and
+            a value above WEEX's limit is a :class:`~weex_events.ConfigError`.
     """
 
     api_key: str | None = None
@@ -162,7 +186,7 @@ class WeexConfig:
     stale_after: Mapping[str, float] = field(default_factory=dict, hash=False)
     max_channels_per_connection: int = 100
     max_ops_per_hour: int = 240
-    max_connections: int = 100
+    max_connections: int | None = None
 
     def __post_init__(self) -> None:
         if self.protocol not in ("v3", "v2"):
@@ -186,6 +210,10 @@ class WeexConfig:
             raise ConfigError("reconnect_initial_delay", "must not be negative")
         if self.reconnect_factor < 1:
             raise ConfigError("reconnect_factor", "must be at least 1")
+        if self.max_connections is None:
+            object.__setattr__(
+                self, "max_connections", DEFAULT_CONNECTIONS[self.market]
+            )
         for name in (
             "queue_size",
             "max_frame_size",
@@ -196,6 +224,15 @@ class WeexConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(name, "must be a positive integer")
+        limit = CONNECTION_LIMITS[self.market]
+        if self.max_connections > limit:  # type: ignore[operator]
+            raise ConfigError(
+                "max_connections",
+                f"WEEX allows at most {limit} open connections per IP on "
+                f"{self.market} (WEEX-WS.md §1.1), not {self.max_connections}",
+            )
+        if self.protocol == "v2":
+            _warn_v2_sunset()
         for kind, seconds in self.stale_after.items():
             if not seconds > 0:
                 raise ConfigError(f"stale_after[{kind!r}]", "must be positive")
