@@ -25,6 +25,7 @@ __all__ = [
     "WS_PRIVATE_PATH_V3",
     "Credentials",
     "ServerClock",
+    "SignedHeaders",
     "rest_signature",
     "sign",
     "ws_auth_headers",
@@ -34,6 +35,26 @@ __all__ = [
 WS_PRIVATE_PATH_V3 = "/v3/ws/private"
 #: Path signed for the V2 private WebSocket handshake (WEEX-WS.md §2).
 WS_PRIVATE_PATH_V2 = "/v2/ws/private"
+
+
+class SignedHeaders(dict[str, str]):
+    """Request headers that may hold credentials; ``repr()`` shows names only.
+
+    Tracebacks printed with local variables (Sentry, rich) and exception
+    reprs show the headers of a failed request; the values of the
+    ``ACCESS-*`` headers must never appear there (DESIGN §2 *Secrets*).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name!r}: {'***' if name.upper().startswith('ACCESS-') else value!r}"
+            for name, value in self.items()
+        )
+        return f"SignedHeaders({{{shown}}})"
+
+    __str__ = __repr__
 
 
 def sign(secret: str, message: str) -> str:
@@ -58,12 +79,14 @@ def ws_auth_headers(
     fresh (within 30 s of server time) on every connect.
     """
     timestamp = str(int(timestamp_ms))
-    return {
-        "ACCESS-KEY": api_key,
-        "ACCESS-PASSPHRASE": passphrase,
-        "ACCESS-TIMESTAMP": timestamp,
-        "ACCESS-SIGN": sign(secret, timestamp + path),
-    }
+    return SignedHeaders(
+        {
+            "ACCESS-KEY": api_key,
+            "ACCESS-PASSPHRASE": passphrase,
+            "ACCESS-TIMESTAMP": timestamp,
+            "ACCESS-SIGN": sign(secret, timestamp + path),
+        }
+    )
 
 
 def rest_signature(
@@ -143,15 +166,17 @@ class Credentials:
         body: str = "",
     ) -> dict[str, str]:
         """Return the signed-REST headers, ``Content-Type`` included (§3)."""
-        return {
-            "ACCESS-KEY": self.api_key,
-            "ACCESS-PASSPHRASE": self.passphrase,
-            "ACCESS-TIMESTAMP": str(int(timestamp_ms)),
-            "ACCESS-SIGN": rest_signature(
-                self.secret, timestamp_ms, method, path, query, body
-            ),
-            "Content-Type": "application/json",
-        }
+        return SignedHeaders(
+            {
+                "ACCESS-KEY": self.api_key,
+                "ACCESS-PASSPHRASE": self.passphrase,
+                "ACCESS-TIMESTAMP": str(int(timestamp_ms)),
+                "ACCESS-SIGN": rest_signature(
+                    self.secret, timestamp_ms, method, path, query, body
+                ),
+                "Content-Type": "application/json",
+            }
+        )
 
     def __repr__(self) -> str:
         return (

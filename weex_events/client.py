@@ -28,7 +28,7 @@ from .connection import ChannelState, Sleep
 from .dialer import Dialer, TransportFactory
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, SubscriptionError
-from .events import Channel, Endpoint, ResyncEvent
+from .events import Channel, Endpoint, ErrorEvent, ResyncEvent
 from .handlers import H, Handlers
 from .hub import Hub
 from .kinds import depth_of
@@ -104,7 +104,7 @@ class WeexWebSocketClient:
             self._dialer.connection,
             self._books,
             max_channels=cfg.max_channels_per_connection,
-            max_connections=cfg.max_connections,
+            max_connections=cfg.max_connections or 1,
         )
         self._handlers = Handlers(
             dispatcher,
@@ -362,6 +362,10 @@ class WeexWebSocketClient:
             "book %s: %s (%s); a fresh snapshot follows", symbol, reason, detail
         )
         level = depth_of(channel.arg)
+        if reason == "bad_level":
+            # A bad price or size is bad input from the server, never published.
+            error = ErrorEvent("protocol", f"book {symbol}: {detail}")
+            self._dispatcher.emit("error", error)
         self._dispatcher.emit("resync", ResyncEvent(symbol, reason, detail, level))
         if reason != "reconnect":
             self._hub.resubscribe(channel)

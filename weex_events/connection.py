@@ -252,6 +252,8 @@ class Connection:
                 await self._read(transport)
             except TransportClosed as closed:
                 code, reason = closed.code, closed.reason
+                if closed.oversized:
+                    self._oversized(reason)
             if self._closing:
                 return
             await transport.close()
@@ -319,7 +321,9 @@ class Connection:
                 self.decode_errors += 1
                 sink.emit(
                     "error",
-                    ErrorEvent("decode", exc.reason, exception=exc, frame=exc.frame),
+                    ErrorEvent(
+                        "decode", exc.reason, exception=exc.detached(), frame=exc.frame
+                    ),
                 )
                 log.warning("%s: undecodable frame: %s", self.endpoint, exc)
                 continue
@@ -349,6 +353,13 @@ class Connection:
             "error", ErrorEvent("decode", reason, exception=exc, frame=exc.frame)
         )
         log.warning("%s: %s", self.endpoint, reason)
+
+    def _oversized(self, reason: str) -> None:
+        # The transport refused the frame from its header (nothing buffered);
+        # the socket is lost with it, so a reconnect follows.
+        self.decode_errors += 1
+        self._sink.emit("error", ErrorEvent("decode", reason))
+        log.warning("%s: %s; reconnecting", self.endpoint, reason)
 
     async def _control(self, item: object, transport: Transport) -> None:
         if isinstance(item, ServerPing):

@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Protocol
 
-from .auth import Credentials, ServerClock
+from .auth import Credentials, ServerClock, SignedHeaders
 from .backoff import Backoff, backoff, is_retryable
 from .config import WeexConfig
 from .connection import Connection, Sink, Sleep
@@ -68,6 +68,7 @@ def aiohttp_transports(
             headers=headers,
             keepalive_interval=config.keepalive_interval,
             connect_timeout=config.connect_timeout,
+            max_frame_size=config.max_frame_size,
         )
 
     return open_transport
@@ -151,7 +152,8 @@ class Dialer:
         private = endpoint is Endpoint.PRIVATE
 
         async def opener() -> Transport:
-            headers = {"User-Agent": cfg.user_agent}
+            # SignedHeaders: its repr hides the credentials from tracebacks.
+            headers = SignedHeaders({"User-Agent": cfg.user_agent})
             if private:
                 headers.update(await self._auth_headers(url))
             return await self._transports(url, endpoint, headers)

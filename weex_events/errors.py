@@ -79,7 +79,15 @@ class AuthenticationError(WeexError):
             parts.append(f"HTTP {status}")
         if code is not None:
             parts.append(f"code {code}")
-        super().__init__(" · ".join(parts))
+        super().__init__(" · ".join(parts) + "; " + CREDENTIAL_SETTINGS)
+
+
+#: What an :class:`AuthenticationError` tells the user to check.
+CREDENTIAL_SETTINGS = (
+    "check api_key (WEEX_API_KEY), secret_key (WEEX_SECRET_KEY) and passphrase "
+    "(WEEX_PASSPHRASE), that the key is enabled for this market, and the "
+    "machine's clock (signatures are valid for 30 s)"
+)
 
 
 class WeexConnectionError(WeexError, ConnectionError):
@@ -134,10 +142,22 @@ class DecodeError(ProtocolError):
     """
 
     def __init__(self, reason: str, frame: str | bytes | None = None) -> None:
-        self.reason = reason
+        self.reason = excerpt(reason, 2 * FRAME_EXCERPT)
         self.frame = excerpt(frame)
-        msg = reason if not self.frame else f"{reason}: {self.frame}"
+        msg = self.reason if not self.frame else f"{self.reason}: {self.frame}"
         super().__init__(msg)
+
+    def detached(self) -> DecodeError:
+        """Drop the traceback and the cause chain; return ``self``.
+
+        An ``error`` event keeps its exception as long as a handler holds it;
+        the traceback's frames and the parser's exception (``doc``) would keep
+        the whole frame alive with it, so only the excerpt remains.
+        """
+        self.__traceback__ = None
+        self.__cause__ = None
+        self.__context__ = None
+        return self
 
 
 class ClientClosedError(WeexError):

@@ -2,7 +2,8 @@
 handlers (DESIGN §2 *Backpressure*).
 
 Tickers and books conflate to the latest per symbol; trades and klines drop the
-oldest when full; private data and lifecycle events are never dropped: the queue
+oldest when full, and so do ``error`` events; private data and other lifecycle
+events are never dropped: the queue
 grows past its bound and ``slow_consumer`` says so, once per backlog episode.
 
 The policy of each kind comes from the registry (:mod:`weex_events.kinds`);
@@ -18,7 +19,7 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
-from .events import SlowConsumerEvent, StreamMessage
+from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .kinds import KINDS, Policy
 
 __all__ = ["MessageQueue", "QueueClosed"]
@@ -26,6 +27,13 @@ __all__ = ["MessageQueue", "QueueClosed"]
 _CONFLATE = frozenset(k.name for k in KINDS.values() if k.policy is Policy.CONFLATE)
 _POLICIES: dict[str | None, str] = {k.name: k.policy.value for k in KINDS.values()}
 _KEEP = Policy.KEEP.value
+
+
+def _kind_of(item: Any) -> str | None:
+    """The queue kind of a payload that is not a message: ``error`` events are
+    dropped oldest first like market data (a hung ``error`` handler must not
+    hold every bad frame); other lifecycle events are kept."""
+    return "error" if item.__class__ is ErrorEvent else None
 
 
 class QueueClosed(Exception):
@@ -86,7 +94,7 @@ class MessageQueue:
         """Add ``item``; never blocks and never raises."""
         if self._closed:
             return
-        kind = item.kind if item.__class__ is StreamMessage else None
+        kind = item.kind if item.__class__ is StreamMessage else _kind_of(item)
         if kind in _CONFLATE:
             key = item.event
             slot = self._slots.get(key)
@@ -113,7 +121,9 @@ class MessageQueue:
             items = self._items
             for i, entry in enumerate(items):
                 head = entry[0] if entry.__class__ is list else entry
-                head_kind = head.kind if head.__class__ is StreamMessage else None
+                head_kind = (
+                    head.kind if head.__class__ is StreamMessage else _kind_of(head)
+                )
                 if _policy(head_kind) != "keep":
                     del items[i]
                     if entry.__class__ is list:

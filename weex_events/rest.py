@@ -28,7 +28,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from .auth import Credentials, ServerClock
+from .auth import Credentials, ServerClock, SignedHeaders
 from .config import CREDENTIALS, WeexConfig
 from .errors import (
     ClientClosedError,
@@ -301,7 +301,8 @@ class WeexRestClient(AccountReads):
         # The query and body are serialised once: the signed text is the sent text.
         query = urlencode(params, quote_via=quote, safe="") if params else ""
         data = orjson.dumps(body) if body is not None else None
-        headers = {"User-Agent": self._config.user_agent}
+        # SignedHeaders: its repr hides the credentials from tracebacks.
+        headers = SignedHeaders({"User-Agent": self._config.user_agent})
         if signed:
             credentials = self._require_credentials()
             await self._ensure_clock()
@@ -315,6 +316,7 @@ class WeexRestClient(AccountReads):
             headers["Content-Type"] = "application/json"
         url = URL(self._base + path + (f"?{query}" if query else ""), encoded=True)
         started = time.monotonic()
+        why = None
         try:
             async with session.request(
                 method, url, headers=headers, data=data, timeout=self._timeout
@@ -322,10 +324,13 @@ class WeexRestClient(AccountReads):
                 status, reason = response.status, response.reason or ""
                 raw = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
-            elapsed = (time.monotonic() - started) * 1000
             why = network_reason(exc)
+        if why is not None:
+            # Raised outside the except clause: aiohttp's exception and frames
+            # hold the request headers, so they must not become the context.
+            elapsed = (time.monotonic() - started) * 1000
             _log.debug("%s %s failed after %.1f ms: %s", method, path, elapsed, why)
-            raise WeexConnectionError(path, why) from exc
+            raise WeexConnectionError(path, why)
         elapsed = (time.monotonic() - started) * 1000
         _log.debug("%s %s -> %s in %.1f ms", method, path, status, elapsed)
         return status, parse(path, status, reason, raw)

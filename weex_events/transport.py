@@ -23,14 +23,17 @@ Imports: ``errors``, aiohttp.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import aiohttp
 
-from .errors import AuthenticationError, WeexConnectionError
+from .errors import AuthenticationError, WeexConnectionError, WeexError
 
 __all__ = [
     "TEXT",
@@ -46,9 +49,54 @@ __all__ = [
 
 log = logging.getLogger("weex_events.transport")
 
-# Hard cap handed to aiohttp; the soft, configurable limit is checked by the
-# connection so that an oversized frame is reported without losing the socket.
+# Used when no max_frame_size is given. aiohttp checks the limit on each frame's
+# header, before buffering any of its payload, so memory stays within the limit.
 _HARD_FRAME_CAP = 64 * 1024 * 1024
+# How much of a refused upgrade's body is kept (the exchange's code and message).
+_REFUSAL_BODY = 4096
+_FRAME_SIZE = re.compile(r"size (\d+)")
+
+# Where _keep_refusal puts a refused upgrade's body: a list set by
+# Transport.open (shared with the task asyncio.wait_for may run it in).
+_refusal: contextvars.ContextVar[list[bytes] | None] = contextvars.ContextVar(
+    "weex_events_refusal", default=None
+)
+
+
+async def _keep_refusal(
+    session: aiohttp.ClientSession,
+    ctx: Any,
+    params: aiohttp.TraceRequestEndParams,
+) -> None:
+    """Keep the start of a refused upgrade's body: aiohttp drops it, and the
+    exchange's ``{"code":..,"msg":..}`` is what tells a wrong passphrase from an
+    unknown key (WEEX-WS.md §1.2)."""
+    resp = params.response
+    box = _refusal.get()
+    if box is None or resp.status < 300:
+        return
+    try:
+        body = await asyncio.wait_for(resp.content.read(_REFUSAL_BODY), 2.0)
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        body = b""
+    box.append(body)
+
+
+def _server_answer(body: bytes | None) -> tuple[int | str | None, str | None]:
+    """The exchange's ``code`` and ``msg`` from a refusal body, when it is JSON."""
+    if not body:
+        return None, None
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None, None
+    if not isinstance(answer, dict):
+        return None, None
+    code = answer.get("code")
+    if not isinstance(code, int | str) or isinstance(code, bool):
+        code = None
+    msg = answer.get("msg")
+    return code, None if msg is None else str(msg)[:200]
 
 
 #: The message type of a text frame in the tuples :meth:`Transport.receiver`
@@ -75,9 +123,13 @@ class TransportClosed(Exception):
         reason: what happened.
     """
 
-    def __init__(self, code: int | None, reason: str) -> None:
+    def __init__(
+        self, code: int | None, reason: str, *, oversized: bool = False
+    ) -> None:
         self.code = code
         self.reason = reason
+        #: Whether the socket was closed because a frame exceeded max_frame_size.
+        self.oversized = oversized
         super().__init__(f"{reason} (close code {code})")
 
 
@@ -88,7 +140,11 @@ callers need not import aiohttp)."""
 
 def new_session() -> aiohttp.ClientSession:
     """A session for WebSocket connections (no total timeout on long streams)."""
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(_keep_refusal)
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=None), trace_configs=[trace]
+    )
 
 
 class Transport(Protocol):
@@ -123,13 +179,17 @@ class Transport(Protocol):
 class AiohttpTransport:
     """One open aiohttp WebSocket. Created by :meth:`open`; a :class:`Transport`."""
 
-    __slots__ = ("_ws", "endpoint")
+    __slots__ = ("_max_frame_size", "_ws", "endpoint")
 
     def __init__(
-        self, ws: aiohttp.ClientWebSocketResponse[bool], endpoint: str
+        self,
+        ws: aiohttp.ClientWebSocketResponse[bool],
+        endpoint: str,
+        max_frame_size: int = _HARD_FRAME_CAP,
     ) -> None:
         self._ws = ws
         self.endpoint = endpoint
+        self._max_frame_size = max_frame_size
 
     @classmethod
     async def open(
@@ -141,42 +201,59 @@ class AiohttpTransport:
         headers: Mapping[str, str],
         keepalive_interval: float,
         connect_timeout: float,
+        max_frame_size: int = _HARD_FRAME_CAP,
     ) -> AiohttpTransport:
         """Open a WebSocket to ``url``.
 
+        Frames larger than ``max_frame_size`` bytes are refused as their header
+        arrives, before their payload is buffered; the socket then closes
+        (:attr:`TransportClosed.oversized`).
+
+        The errors raised carry no cause or context: aiohttp's exceptions and
+        frames hold the request headers, which for the private endpoint are
+        the credentials (DESIGN §2 *Secrets*).
+
         Raises:
-            AuthenticationError: the upgrade was refused with HTTP 401 or 403.
+            AuthenticationError: the upgrade was refused with HTTP 401 or 403;
+                it carries the exchange's ``code`` and message when it sent them.
             WeexConnectionError: anything else went wrong (refused, DNS, timeout,
                 another HTTP status).
         """
+        failure: WeexError
+        refusal: list[bytes] = []
+        token = _refusal.set(refusal)
         try:
+            # max_msg_size is exclusive in aiohttp: a frame of exactly
+            # max_frame_size bytes is allowed.
             ws = await asyncio.wait_for(
                 session.ws_connect(
                     url,
-                    headers=dict(headers),
+                    headers=headers,
                     heartbeat=keepalive_interval,
                     timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
                     autoping=True,
-                    max_msg_size=_HARD_FRAME_CAP,
+                    max_msg_size=max_frame_size + 1,
                     decode_text=False,
                 ),
                 connect_timeout,
             )
         except aiohttp.WSServerHandshakeError as exc:
-            if exc.status in (401, 403):
-                raise AuthenticationError(
-                    "the server refused the WebSocket credentials", status=exc.status
-                ) from None
-            raise WeexConnectionError(
-                endpoint, f"handshake refused with HTTP {exc.status}"
-            ) from exc
-        except TimeoutError as exc:
-            raise WeexConnectionError(
+            failure = _refused(endpoint, exc.status, refusal[-1] if refusal else None)
+        except TimeoutError:
+            failure = WeexConnectionError(
                 endpoint, f"no connection within {connect_timeout:g} s"
-            ) from exc
+            )
         except (aiohttp.ClientError, OSError) as exc:
-            raise WeexConnectionError(endpoint, f"cannot connect: {exc}") from exc
-        return cls(ws, endpoint)
+            failure = WeexConnectionError(
+                endpoint, f"cannot connect: {type(exc).__name__}: {_describe(exc)}"
+            )
+        else:
+            return cls(ws, endpoint, max_frame_size)
+        finally:
+            _refusal.reset(token)
+        # Raised outside the except clauses, so that no aiohttp exception (and
+        # none of its frames holding the headers) is chained as the context.
+        raise failure
 
     def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
         """The read loop's fast path: aiohttp's own ``receive``, unwrapped.
@@ -203,6 +280,17 @@ class AiohttpTransport:
             exc = msg.data
             if isinstance(exc, aiohttp.ServerTimeoutError):
                 return TransportClosed(1006, "keepalive: no pong from server")
+            if (
+                isinstance(exc, aiohttp.WebSocketError)
+                and exc.code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+            ):
+                size = _FRAME_SIZE.search(str(exc))
+                what = f"a frame of {size.group(1)} bytes" if size else "a frame"
+                return TransportClosed(
+                    1009,
+                    f"{what} exceeds max_frame_size ({self._max_frame_size} bytes)",
+                    oversized=True,
+                )
             return TransportClosed(ws.close_code or 1006, f"socket error: {exc}")
         code = ws.close_code
         if msg.type is aiohttp.WSMsgType.CLOSE:
@@ -240,6 +328,26 @@ class AiohttpTransport:
             await asyncio.wait_for(self._ws.close(code=code), 2.0)
         except (TimeoutError, aiohttp.ClientError, OSError, RuntimeError) as exc:
             log.debug("closing %s socket: %s", self.endpoint, exc)
+
+
+def _refused(endpoint: str, status: int, body: bytes | None) -> WeexError:
+    """The error for an upgrade refused with HTTP ``status``."""
+    code, msg = _server_answer(body)
+    if status in (401, 403):
+        return AuthenticationError(
+            msg or "the server refused the WebSocket credentials",
+            status=status,
+            code=code,
+        )
+    answer = f": code {code}, {msg}" if code is not None or msg else ""
+    return WeexConnectionError(
+        endpoint, f"handshake refused with HTTP {status}{answer}"
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    # aiohttp's connection errors name host and port; never headers.
+    return str(exc)[:200]
 
 
 async def fetch(
