@@ -2,7 +2,9 @@
 
 While it runs and is not paused, a :class:`Pacer` calls ``advance(1)`` every
 ``period`` real seconds (``step_ms / speed``), on a schedule that does not drift; a
-pacer that falls far behind (slow machine, debugger) slows down instead of bursting.
+pacer that falls far behind (slow machine, debugger, a very high speed) slows down
+instead of bursting, and it yields to the event loop before every step whatever the
+speed, so the simulator can always be stopped.
 Pausing freezes the market; server pings and everything else go on.
 
 Imports: stdlib only.
@@ -69,9 +71,10 @@ class Pacer:
                 if self._paused:
                     await self._resumed.wait()
                     due = loop.time() + period
-                delay = due - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                # Always await, even when behind: at a high speed the step is
+                # due at once, and a loop that never yields ignores signals,
+                # timeouts and every other task (``--speed 1e9`` ran for good).
+                await asyncio.sleep(max(due - loop.time(), 0.0))
                 if self._paused:
                     continue
                 self._advance(1)
