@@ -78,8 +78,8 @@ def expect(
     return fut
 
 
-async def within(fut: Awaitable[Any], seconds: float = 5.0) -> Any:
-    """Await ``fut`` for at most ``seconds``."""
+async def within(fut: Awaitable[Any], seconds: float = 30.0) -> Any:
+    """Await ``fut`` for at most ``seconds`` (generous: the machine may be busy)."""
     async with asyncio.timeout(seconds):
         return await fut
 
@@ -87,18 +87,36 @@ async def within(fut: Awaitable[Any], seconds: float = 5.0) -> Any:
 async def paused_book(
     client: WeexWebSocketClient, sim: Simulator, symbol: str
 ) -> StreamMessage:
-    """Pause the simulated market and return the last book once 100 ms pass
-    without one (to compare with the simulator's REST depth)."""
+    """Pause the simulated market and return the client's book once it shows the
+    simulator's paused book (to compare with the simulator's REST depth).
+
+    Waits on that condition (not on a quiet time window), with a generous bound,
+    so a busy machine only makes it slower.
+    """
     # The bare kind observes the held channel without subscribing another depth.
-    latest: list[StreamMessage] = [await client.wait_for("book", timeout=5)]
-    client.on("book", latest.append)
+    latest: list[StreamMessage] = [await client.wait_for("book", timeout=30)]
+    arrived = asyncio.Event()
+
+    def seen(msg: StreamMessage) -> None:
+        latest.append(msg)
+        arrived.set()
+
+    def caught_up() -> bool:
+        mine_bids = [tuple(p) for p in latest[-1].data["bids"]]
+        mine_asks = [tuple(p) for p in latest[-1].data["asks"]]
+        bids, asks, _ = sim.market.depth(symbol, max(len(mine_bids), len(mine_asks)))
+        return (
+            mine_bids == bids[: len(mine_bids)] and mine_asks == asks[: len(mine_asks)]
+        )
+
+    client.on("book", seen)
     sim.pause()
-    async with asyncio.timeout(5):
-        while True:
-            seen = len(latest)
-            await asyncio.sleep(0.1)
-            if len(latest) == seen:
-                break
-    client.off("book", latest.append)
+    try:
+        async with asyncio.timeout(30):
+            while not caught_up():
+                arrived.clear()
+                await arrived.wait()
+    finally:
+        client.off("book", seen)
     assert latest[-1].symbol == symbol
     return latest[-1]

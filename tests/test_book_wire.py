@@ -25,20 +25,25 @@ async def test_stream_order_book_applies_deltas_and_cuts_levels(
     async with WeexWebSocketClient(scripted_config, backoff=zero_backoff) as client:
         books: list[StreamMessage] = []
 
+        first_read = asyncio.Event()
+
         async def consume() -> None:
             async for msg in client.stream_order_book("BTCUSDT", level=3):
                 books.append(msg)
+                first_read.set()
                 if len(books) == 2:
                     return
 
         task = asyncio.create_task(consume())
         await scripted.wait(lambda: "BTCUSDT@depth15" in scripted.live())
         await scripted.push(depth_frame("BTCUSDT", 10, 20, BIDS, ASKS, snapshot=True))
-        await asyncio.sleep(0.02)  # bounded: let the snapshot be read separately
+        # The snapshot is read before the delta is sent (books conflate otherwise).
+        async with asyncio.timeout(30):
+            await first_read.wait()
         await scripted.push(
             depth_frame("BTCUSDT", 20, 21, [["100.0", "0"], ["100.05", "7"]], [])
         )
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(30):
             await task
     first, second = books
     assert first.event == "book:BTCUSDT"

@@ -1,10 +1,13 @@
 """The examples run: each file of ``examples/`` as a subprocess against the simulator.
 
-Every example is started with ``--seconds N`` and WEEX_* variables pointing at an
-in-process :class:`~weex_events.sim.Simulator`; it must exit with status 0 and print
-what its documentation promises. The examples run concurrently, so the whole module
-takes a few seconds. Examples that need the private endpoint switch on by themselves
-once the simulator accepts credentials.
+Every example is started with WEEX_* variables pointing at an in-process
+:class:`~weex_events.sim.Simulator`; once it printed what its documentation promises
+(and any fault was injected), it gets Ctrl-C and must exit with status 0. Nothing
+waits for a fixed time window, so a slow, busy machine only makes the run longer;
+``--seconds`` is only the safety net that ends an example that never prints what it
+should. The examples run concurrently, so the whole module takes a few seconds.
+Examples that need the private endpoint switch on by themselves once the simulator
+accepts credentials.
 
 The examples derived from docs/websocket-api.rst must also still hold the documented
 code unchanged: that page is what users of the original ``weex_client`` rely on.
@@ -18,6 +21,7 @@ import importlib.util
 import inspect
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -35,10 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GUIDE = ROOT / "docs" / "websocket-api.rst"
 
-#: How long each example streams before its clean, time-limited exit.
-SECONDS = 4.0
+#: Safety net: an example still running after this many seconds stops by itself
+#: (its ``--seconds``); normally it gets Ctrl-C as soon as its output is complete.
+SECONDS = 90.0
 #: Bound on one example's whole run (start-up, streaming, shutdown).
-DEADLINE = SECONDS + 25.0
+DEADLINE = SECONDS + 30.0
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "ADAUSDT")
 CREDENTIALS = {
     "api_key": "example-key-0001",
@@ -66,6 +71,8 @@ def mojibake(text: str) -> list[str]:
 
 
 Fault = Callable[[Simulator], Awaitable[object] | object]
+#: Whether an example printed (or wrote) enough: ``(stdout lines, cwd)``.
+Ready = Callable[[list[str], Path], bool]
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class Case:
         fault_after: the regular expression that triggers ``fault``.
         needs: a module the example imports beyond weex_events.
         private: whether the example gets credentials (the private endpoint).
+        ready: what must hold, beyond ``expect``, before the example is stopped.
     """
 
     name: str
@@ -89,6 +97,15 @@ class Case:
     fault_after: str = ""
     needs: str | None = None
     private: bool = False
+    ready: Ready | None = None
+
+    def complete(self, lines: list[str], cwd: Path) -> bool:
+        """Whether the output shows everything ``expect`` asks for (and ``ready``)."""
+        for pattern in dict.fromkeys(self.expect):
+            found = sum(1 for line in lines if re.search(pattern, line))
+            if found < self.expect.count(pattern):
+                return False
+        return self.ready is None or self.ready(lines, cwd)
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,24 @@ def _skip_depth(sim: Simulator) -> None:
 
 def _drop(sim: Simulator) -> None:
     sim.faults.drop()
+
+
+def _stored(lines: list[str], cwd: Path) -> bool:
+    """The Data Storage example committed at least one row."""
+    database = cwd / "ticker_data.db"
+    if not database.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+            return bool(db.execute("SELECT COUNT(*) FROM tickers").fetchone()[0])
+    except sqlite3.Error:
+        return False  # not created yet, or busy: ask again on the next line
+
+
+def _book_after_resync(lines: list[str], cwd: Path) -> bool:
+    """A whole book was printed again after the resync line."""
+    starts = [i for i, line in enumerate(lines) if line.startswith("resync ")]
+    return bool(starts) and any(line.startswith("v") for line in lines[starts[0] :])
 
 
 def _buy(quantity: str) -> Fault:
@@ -189,6 +224,7 @@ PUBLIC_CASES = (
         "store_stream_data",
         (rf"^{emoji('💾')} Storing ticker data\.\.\.$",),
         needs="aiosqlite",
+        ready=_stored,
     ),
     Case(
         "decorator_handlers",
@@ -229,6 +265,7 @@ PUBLIC_CASES = (
         ),
         fault=_skip_depth,
         fault_after=r"^v\d+ BTCUSDT",
+        ready=_book_after_resync,
     ),
 )
 
@@ -308,22 +345,29 @@ async def _run(case: Case, sim: Simulator, cwd: Path) -> Outcome:
         env=_env(sim, case.private),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_default_ctrl_c,
     )
     assert proc.stdout is not None and proc.stderr is not None
 
     async def read_stdout() -> str:
         assert proc.stdout is not None
-        lines = []
+        lines: list[str] = []
         pending = case.fault
+        stopped = False
         async for raw in proc.stdout:
             line = raw.decode("utf-8", "replace")
-            lines.append(line)
+            lines.append(line.rstrip("\n"))
             if pending is not None and re.search(case.fault_after, line):
                 done = pending(sim)
                 pending = None
                 if inspect.isawaitable(done):
                     await done
-        return "".join(lines)
+            if not stopped and pending is None and case.complete(lines, cwd):
+                # Everything promised is there: stop it as a user would.
+                stopped = True
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGINT)
+        return "".join(line + "\n" for line in lines)
 
     try:
         async with asyncio.timeout(DEADLINE):
@@ -335,6 +379,12 @@ async def _run(case: Case, sim: Simulator, cwd: Path) -> Outcome:
             proc.kill()
             await proc.wait()
     return Outcome(returncode, stdout, stderr.decode("utf-8", "replace"), cwd)
+
+
+def _default_ctrl_c() -> None:
+    """In the child: Ctrl-C raises KeyboardInterrupt even if this process was
+    started with SIGINT ignored (a background job of a shell)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 async def _run_all(cases: Sequence[Case], tmp: Path) -> dict[str, Outcome]:
@@ -382,7 +432,7 @@ def _check(case: Case, outcome: Outcome) -> None:
 
 @pytest.mark.parametrize("case", PUBLIC_CASES, ids=lambda c: c.name)
 def test_public_example(case: Case, outcomes: dict[str, Outcome]) -> None:
-    """A public example exits 0 after --seconds and prints what its docs promise."""
+    """A public example prints what its docs promise, and exits 0 on Ctrl-C."""
     if case.needs is not None:
         pytest.importorskip(case.needs)
     _check(case, outcomes[case.name])
@@ -393,8 +443,27 @@ def test_public_example(case: Case, outcomes: dict[str, Outcome]) -> None:
 )
 @pytest.mark.parametrize("case", PRIVATE_CASES, ids=lambda c: c.name)
 def test_private_example(case: Case, outcomes: dict[str, Outcome]) -> None:
-    """A private example prints the account activity an order causes, then exits 0."""
+    """A private example prints the account activity an order causes, and exits 0
+    on Ctrl-C."""
     _check(case, outcomes[case.name])
+
+
+async def test_seconds_ends_an_example_cleanly(tmp_path: Path) -> None:
+    """--seconds ends an example with status 0, whatever it printed by then."""
+    async with Simulator(seed=1, speed=5, symbols=SYMBOLS) as sim:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(EXAMPLES / "websocket_example.py"),
+            "--seconds",
+            "0.5",
+            cwd=tmp_path,
+            env=_env(sim, private=False),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(DEADLINE):
+            _, stderr = await proc.communicate()
+    assert proc.returncode == 0, stderr.decode("utf-8", "replace")[-2000:]
 
 
 def test_store_stream_data_fills_the_database(outcomes: dict[str, Outcome]) -> None:

@@ -49,12 +49,12 @@ async def test_injected_depth_fault_resyncs_once(sim: Simulator, fault: str) -> 
         resyncs: list[ResyncEvent] = []
         client.on("resync", resyncs.append)
         client.on("book:ETHUSDT", lambda m: None)
-        await client.wait_for("book:ETHUSDT", timeout=5)
+        await client.wait_for("book:ETHUSDT", timeout=30)
         getattr(sim.faults, fault)("ETHUSDT")
-        await client.wait_for("resync", timeout=5)
-        fresh = await client.wait_for("book:ETHUSDT", timeout=5)
+        await client.wait_for("resync", timeout=30)
+        fresh = await client.wait_for("book:ETHUSDT", timeout=30)
         for _ in range(20):  # the chain holds again after the resync
-            await client.wait_for("book:ETHUSDT", timeout=5)
+            await client.wait_for("book:ETHUSDT", timeout=30)
         book = await paused_book(client, sim, "ETHUSDT")
         async with WeexRestClient(sim.config()) as rest:
             depth = await rest.depth("ETHUSDT", limit=15)
