@@ -159,10 +159,11 @@ class WeexConfig:
         max_channels_per_connection: WEEX allows 100 channels per connection.
         max_ops_per_hour: WEEX allows 240 subscribe/unsubscribe operations per
             connection and hour.
-        max_connections: open connections per endpoint kind the client may
-            shard over. WEEX allows 20 per IP on contract and 100 on spot
-            (WEEX-WS.md §1.1); the default is 10 on contract and 50 on spot, and
-            a value above WEEX's limit is a :class:`~weex_events.ConfigError`.
+        max_connections: open WebSocket connections the client may hold,
+            public and private together. WEEX allows 20 per IP on contract and
+            100 on spot (WEEX-WS.md §1.1); the default is 10 on contract and 50
+            on spot, and a value above WEEX's limit is a
+            :class:`~weex_events.ConfigError`.
     """
 
     api_key: str | None = None
