@@ -84,9 +84,9 @@ class AuthenticationError(WeexError):
 
 #: What an :class:`AuthenticationError` tells the user to check.
 CREDENTIAL_SETTINGS = (
-    "check api_key (WEEX_API_KEY), secret_key (WEEX_SECRET_KEY) and passphrase "
-    "(WEEX_PASSPHRASE), that the key is enabled for this market, and the "
-    "machine's clock (signatures are valid for 30 s)"
+    "check the credentials: api_key (WEEX_API_KEY), secret_key "
+    "(WEEX_SECRET_KEY), passphrase (WEEX_PASSPHRASE), that the key is enabled "
+    "for this market, and the machine's clock (signatures are valid for 30 s)"
 )
 
 
