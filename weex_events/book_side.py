@@ -4,7 +4,7 @@
 and for its asks: parallel sorted lists, keyed by the numeric price, with the
 exact wire text of each level. Pure: no asyncio, no clock, no I/O.
 
-Imports: ``events``.
+Imports: ``events``, ``protocol.numbers`` (the size limits of numeric text).
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ __all__ = ["MessageQueue", "QueueClosed"]
 
 _CONFLATE = frozenset(k.name for k in KINDS.values() if k.policy is Policy.CONFLATE)
 _POLICIES: dict[str | None, str] = {k.name: k.policy.value for k in KINDS.values()}
+# Not a channel kind: ``error`` events drop the oldest (see _kind_of).
+_POLICIES["error"] = Policy.DROP_OLDEST.value
 _KEEP = Policy.KEEP.value
 
 
