@@ -11,6 +11,7 @@ Imports: ``errors``, ``kinds``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -28,6 +29,7 @@ __all__ = [
     "ConnectionEvent",
     "Endpoint",
     "ErrorEvent",
+    "RecoveryEvent",
     "ResyncEvent",
     "SlowConsumerEvent",
     "StaleEvent",
@@ -48,6 +50,8 @@ LIFECYCLE_EVENTS = frozenset(
         "unsubscribed",
         "subscription_failed",
         "resync",
+        "recovering",
+        "recovered",
         "slow_consumer",
         "stale",
         "error",
@@ -106,6 +110,8 @@ class StreamMessage:
             carries one, else the receive time.
         received_at: local receive time, seconds since the epoch.
         raw: the exchange's item, untouched.
+        recovered: ``True`` only for a private event delivered by recovery
+            over REST (DESIGN §5), not pushed.
     """
 
     event: str
@@ -115,6 +121,7 @@ class StreamMessage:
     timestamp: float
     received_at: float
     raw: Any = field(repr=False, compare=False)
+    recovered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +213,11 @@ class SlowConsumerEvent:
         event: the event it was consuming.
         pending: items waiting in its queue.
         dropped: items dropped so far for this consumer.
-        policy: what was done: ``"drop_oldest"``, ``"conflate"`` or ``"keep"``
-            (private data is never dropped).
+        policy: what was done: ``"drop_oldest"``, ``"conflate"``, ``"keep"``
+            (private data is never dropped silently), or ``"recover"``: a
+            private backlog passed ``private_backlog``; it was dropped (a
+            stream fails with :class:`~weex_events.SlowConsumerError`) and the
+            state is recovered over REST instead.
     """
 
     consumer: str
@@ -215,6 +225,33 @@ class SlowConsumerEvent:
     pending: int
     dropped: int
     policy: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryEvent:
+    """Payload of ``recovering`` and ``recovered``: private state read over REST.
+
+    Attributes:
+        event: which of the two.
+        endpoint: always ``private``.
+        reason: why: ``"seed"`` (the first private subscription),
+            ``"reconnect"``, ``"request"`` (``recover_private()``),
+            ``"reconcile"`` (``reconcile_interval``) or ``"overflow"`` (a
+            private backlog passed its limit).
+        window: ``(start_ms, end_ms)`` of the order history and fills read,
+            exchange time; ``None`` when none was read (``recovering``, a seed).
+        counts: items delivered with ``recovered=True``, by kind (``recovered``).
+        seconds: how long the recovery took, retries included (``recovered``).
+        attempts: passes over REST it took (``recovered``).
+    """
+
+    event: str
+    endpoint: Endpoint
+    reason: str
+    window: tuple[int, int] | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    seconds: float | None = None
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,8 @@ class DepthUpdate:
 
 
 def _message_builder() -> Callable[..., StreamMessage]:
-    """The cheapest way to make a :class:`StreamMessage` from its seven fields.
+    """The cheapest way to make a :class:`StreamMessage` from its seven data
+    fields (``recovered`` is ``False``: the codecs decode pushes).
 
     StreamMessage is a frozen dataclass, so its ``__init__`` stores each field
     through ``object.__setattr__``: about 0.5 µs a message, on the hottest path.
@@ -116,15 +117,31 @@ def _message_builder() -> Callable[..., StreamMessage]:
     fields, equal to ``StreamMessage(...)``). Should the dataclass ever gain a
     field or a ``__post_init__``, this falls back to the real constructor.
     """
-    names = ("event", "kind", "symbol", "data", "timestamp", "received_at", "raw")
+    names = (
+        "event",
+        "kind",
+        "symbol",
+        "data",
+        "timestamp",
+        "received_at",
+        "raw",
+        "recovered",
+    )
     if tuple(f.name for f in fields(StreamMessage)) != names or hasattr(
         StreamMessage, "__post_init__"
     ):
         return StreamMessage
     slots = StreamMessage.__dict__
-    set_event, set_kind, set_symbol, set_data, set_timestamp, set_received, set_raw = (
-        slots[name].__set__ for name in names
-    )
+    (
+        set_event,
+        set_kind,
+        set_symbol,
+        set_data,
+        set_timestamp,
+        set_received,
+        set_raw,
+        set_recovered,
+    ) = (slots[name].__set__ for name in names)
     new = object.__new__
 
     def new_message(
@@ -144,6 +161,7 @@ def _message_builder() -> Callable[..., StreamMessage]:
         set_timestamp(msg, timestamp)
         set_received(msg, received_at)
         set_raw(msg, raw)
+        set_recovered(msg, False)
         return msg
 
     return new_message
@@ -171,6 +189,9 @@ Decoded: TypeAlias = (
 
 class Codec(Protocol):
     """What the connection layer needs from a protocol generation."""
+
+    #: The account version ``v`` of the last private frame decoded, if any.
+    private_version: int | None
 
     def channel_param(self, channel: Channel) -> str:
         """The wire name of ``channel`` (``"BTCUSDT@ticker"``)."""

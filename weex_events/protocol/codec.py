@@ -91,6 +91,9 @@ class BaseCodec(ABC):
         norm = self._norm = Normalizer(number_type, marks)
         self.marks = norm.marks
         self._klines = KlineTracker()
+        #: The account version ``v`` of the last private frame decoded (WEEX-WS.md
+        #: §1.6), or ``None``: its items are delivered before the next decode.
+        self.private_version: int | None = None
         self._private_items = {
             "account": self._account,
             "position": norm.position,

@@ -360,4 +360,6 @@ class V3Codec(BaseCodec):
             to_text(reason)
         stamp = msg.get("E")
         timestamp = received_at if stamp is None else stamp / 1000
+        version = msg.get("v")
+        self.private_version = version if type(version) is int else None
         return self._private_messages(kind, items, reason, timestamp, received_at)
