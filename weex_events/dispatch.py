@@ -94,7 +94,10 @@ class Listener:
         self._task: asyncio.Task[None] | None = None
         if self.is_async:
             self.queue = MessageQueue(
-                dispatcher.queue_size, self.name, dispatcher.report_slow
+                dispatcher.queue_size,
+                self.name,
+                dispatcher.report_slow,
+                private_limit=dispatcher.private_backlog,
             )
         #: A plain sync handler: :meth:`Dispatcher.emit_message` runs it itself
         #: (what :meth:`__call__` would do, without the extra call per message).
@@ -143,9 +146,12 @@ class Listener:
 class Dispatcher:
     """Registry of listeners on a pyee emitter, with a fast path for data."""
 
-    def __init__(self, queue_size: int = 1024) -> None:
+    def __init__(
+        self, queue_size: int = 1024, private_backlog: int | None = None
+    ) -> None:
         self.emitter = EventEmitter()
         self.queue_size = queue_size
+        self.private_backlog = private_backlog
         # Derived from the emitter by _rebuild: never edited on its own.
         self._table: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()

@@ -19,6 +19,7 @@ __all__ = [
     "RateLimitError",
     "RecordingError",
     "RestError",
+    "SlowConsumerError",
     "SubscriptionError",
     "WeexConnectionError",
     "WeexError",
@@ -166,6 +167,28 @@ class ClientClosedError(WeexError):
     def __init__(self, reason: str = "the client is closed") -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+class SlowConsumerError(WeexError):
+    """A private stream's consumer fell past its backlog limit (DESIGN §2).
+
+    The backlog was dropped and the client recovers the account over REST
+    (``client.account_state`` stays current); the stream ends with this error.
+
+    Attributes:
+        consumer: the stream's description, ``stream(order)``.
+        pending: items that were waiting when the limit was passed.
+        limit: the backlog limit (``WeexConfig.private_backlog``).
+    """
+
+    def __init__(self, consumer: str, pending: int, limit: int) -> None:
+        self.consumer = consumer
+        self.pending = pending
+        self.limit = limit
+        super().__init__(
+            f"{consumer} fell {pending} private items behind (limit {limit}); "
+            "its backlog was dropped and the account is recovered over REST"
+        )
 
 
 class RestError(WeexError):

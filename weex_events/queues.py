@@ -3,13 +3,18 @@ handlers (DESIGN §2 *Backpressure*).
 
 Tickers and books conflate to the latest per symbol; trades and klines drop the
 oldest when full, and so do ``error`` events; private data and other lifecycle
-events are never dropped: the queue
-grows past its bound and ``slow_consumer`` says so, once per backlog episode.
+events are never dropped silently: the queue grows past its bound and
+``slow_consumer`` says so, once per backlog episode. Past ``private_limit``
+items (``WeexConfig.private_backlog``) the consumer fails loudly instead of
+holding more: the whole backlog is dropped (counted in ``dropped``),
+``slow_consumer`` reports policy ``"recover"`` (the client then recovers the
+account over REST), and a queue made with ``fail=True`` (a stream's) ends with
+:class:`~weex_events.SlowConsumerError`.
 
 The policy of each kind comes from the registry (:mod:`weex_events.kinds`);
 anything that is not a data message (lifecycle payloads) is kept.
 
-Imports: ``events``, ``kinds``.
+Imports: ``errors``, ``events``, ``kinds``.
 """
 
 from __future__ import annotations
@@ -19,16 +24,20 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
+from .errors import SlowConsumerError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .kinds import KINDS, Policy
 
-__all__ = ["MessageQueue", "QueueClosed"]
+__all__ = ["RECOVER", "MessageQueue", "QueueClosed"]
 
 _CONFLATE = frozenset(k.name for k in KINDS.values() if k.policy is Policy.CONFLATE)
 _POLICIES: dict[str | None, str] = {k.name: k.policy.value for k in KINDS.values()}
 # Not a channel kind: ``error`` events drop the oldest (see _kind_of).
 _POLICIES["error"] = Policy.DROP_OLDEST.value
 _KEEP = Policy.KEEP.value
+_PRIVATE = frozenset(k.name for k in KINDS.values() if k.private)
+#: The ``slow_consumer`` policy of a private backlog past its limit.
+RECOVER = "recover"
 
 
 def _kind_of(item: Any) -> str | None:
@@ -52,6 +61,8 @@ class MessageQueue:
     Attributes:
         name: who consumes it (for ``slow_consumer``).
         maxsize: the bound.
+        private_limit: the backlog past which the consumer fails (module doc);
+            ``None``: private items are kept without limit.
         dropped: items dropped because the queue was full.
         conflated: items replaced by a newer one for the same event (tickers,
             books) before the consumer got to them.
@@ -59,8 +70,10 @@ class MessageQueue:
 
     __slots__ = (
         "_behind",
+        "_bound",
         "_closed",
         "_error",
+        "_fail",
         "_items",
         "_on_slow",
         "_slots",
@@ -69,6 +82,7 @@ class MessageQueue:
         "dropped",
         "maxsize",
         "name",
+        "private_limit",
     )
 
     def __init__(
@@ -76,8 +90,14 @@ class MessageQueue:
         maxsize: int,
         name: str,
         on_slow: Callable[[SlowConsumerEvent], None] | None = None,
+        *,
+        private_limit: int | None = None,
+        fail: bool = False,
     ) -> None:
         self.maxsize = maxsize
+        self.private_limit = private_limit
+        self._bound = maxsize if private_limit is None else min(maxsize, private_limit)
+        self._fail = fail
         self.name = name
         self.dropped = 0
         self.conflated = 0
@@ -109,7 +129,7 @@ class MessageQueue:
             self._items.append(slot)
         else:
             self._items.append(item)
-        if len(self._items) > self.maxsize:
+        if len(self._items) > self._bound:
             self._overflow(item, kind)
         waiter = self._waiter
         if waiter is not None:
@@ -118,6 +138,12 @@ class MessageQueue:
                 waiter.set_result(None)
 
     def _overflow(self, item: Any, kind: str | None) -> None:
+        limit = self.private_limit
+        if limit is not None and kind in _PRIVATE and len(self._items) > limit:
+            self._give_up(item, limit)
+            return
+        if len(self._items) <= self.maxsize:
+            return
         policy = _policy(kind)
         if policy != "keep":
             items = self._items
@@ -144,6 +170,23 @@ class MessageQueue:
                     self.name, event, len(self._items), self.dropped, policy
                 )
             )
+
+    def _give_up(self, item: Any, limit: int) -> None:
+        """Past the private limit: drop the backlog, report, maybe end the queue."""
+        pending = len(self._items)
+        self._items.clear()
+        self._slots.clear()
+        self.dropped += pending
+        self._behind = False
+        if self._on_slow is not None:
+            event = (
+                item.event if item.__class__ is StreamMessage else type(item).__name__
+            )
+            self._on_slow(
+                SlowConsumerEvent(self.name, event, pending, self.dropped, RECOVER)
+            )
+        if self._fail:
+            self.close(SlowConsumerError(self.name, pending, limit))
 
     async def get(self) -> Any:
         """The oldest item, waiting if there is none.

@@ -105,7 +105,13 @@ class Stream:
         self._book_level = book_level
         self.name = f"stream({', '.join(self.events)})"
         dispatcher = owner.dispatcher
-        self._queue = MessageQueue(owner.queue_size, self.name, dispatcher.report_slow)
+        self._queue = MessageQueue(
+            owner.queue_size,
+            self.name,
+            dispatcher.report_slow,
+            private_limit=dispatcher.private_backlog,
+            fail=True,
+        )
         self._put: Callable[[StreamMessage], None] = self._queue.put
         if book_level is not None:
             # book:SYMBOL carries every depth held for the symbol: keep ours.
