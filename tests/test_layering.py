@@ -48,6 +48,7 @@ ORDER = [
     "rest_account",
     "rest",
     "recovery",
+    "private_feed",
     "client",
     "sim",
     "testing",

@@ -34,6 +34,7 @@ from .hub import Hub
 from .kinds import depth_of
 from .liveness import Liveness
 from .outputs import Outputs
+from .private_feed import AccountState, PrivateFeed, Recovery
 from .stats import ClientStats, collect
 from .streams import Stream, Streams
 from .subscriptions import make_channels
@@ -86,7 +87,7 @@ class WeexWebSocketClient:
         self._now = clock
         self._state = ClientState.NEW
         closed = self._is_closed
-        self._dispatcher = dispatcher = Dispatcher(cfg.queue_size)
+        self._dispatcher = dispatcher = Dispatcher(cfg.queue_size, cfg.private_backlog)
         self._books = BookKeeper(cfg.number_type, dispatcher.emit_message, self._gap)
         self._liveness = Liveness(cfg.stale_after)
         self._stale_task: asyncio.Task[None] | None = None
@@ -122,6 +123,9 @@ class WeexWebSocketClient:
         )
         outputs.streams = self._streams
         self._subscribe_timeout = subscribe_timeout
+        self._private = PrivateFeed(
+            cfg, dispatcher, outputs, self._dialer, self._hub, subscribe_timeout, sleep
+        )
 
     def __repr__(self) -> str:
         return f"<WeexWebSocketClient {self._state.value} {self.config.ws_public_url}>"
@@ -198,6 +202,7 @@ class WeexWebSocketClient:
             self._stale_task.cancel()
             await asyncio.gather(self._stale_task, return_exceptions=True)
         await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
+        await self._private.close()
         await self._dispatcher.close()
         await self._dialer.close_session()
 
@@ -370,6 +375,19 @@ class WeexWebSocketClient:
         if reason != "reconnect":
             self._hub.resubscribe(channel)
 
+    @property
+    def account_state(self) -> AccountState:
+        """The account as delivered: open orders, positions, balances (read-only)."""
+        return self._private.account_state
+
+    async def recover_private(self) -> Recovery:
+        """Read the account over REST and deliver what was missed (DESIGN §5).
+
+        Raises ``ConfigError`` (not V3 contract with credentials and ``rest_url``)
+        or the ``WeexError`` REST failed with after the retries (also an ``error``).
+        """
+        return await self._private.recover()
+
     # -- introspection -------------------------------------------------------------
 
     @property
@@ -382,4 +400,5 @@ class WeexWebSocketClient:
             hub.connections(),
             hub.connections(Endpoint.PUBLIC),
             self._books.resyncs,
+            **self._private.counters(),
         )

@@ -164,6 +164,17 @@ class WeexConfig:
             100 on spot (WEEX-WS.md §1.1); the default is 10 on contract and 50
             on spot, and a value above WEEX's limit is a
             :class:`~weex_events.ConfigError`.
+        private_backlog: how many private items (orders, fills, positions,
+            balances) a stream or async handler may fall behind before its
+            backlog is dropped (``slow_consumer``, policy ``"recover"``; a
+            stream raises ``SlowConsumerError``) and the account is recovered
+            over REST instead.
+        seed_private_state: read the account over REST when the first private
+            subscription opens, so that ``client.account_state`` starts
+            complete (V3 contract, with credentials and ``rest_url``).
+        reconcile_interval: seconds between periodic comparisons of the
+            delivered state with REST while the private socket is up (finds
+            pushes WEEX dropped); ``None`` (default) turns it off.
     """
 
     api_key: str | None = None
@@ -188,6 +199,9 @@ class WeexConfig:
     max_channels_per_connection: int = 100
     max_ops_per_hour: int = 240
     max_connections: int | None = None
+    private_backlog: int = 10_000
+    seed_private_state: bool = True
+    reconcile_interval: float | None = None
 
     def __post_init__(self) -> None:
         if self.protocol not in ("v3", "v2"):
@@ -221,6 +235,7 @@ class WeexConfig:
             "max_channels_per_connection",
             "max_ops_per_hour",
             "max_connections",
+            "private_backlog",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -234,6 +249,18 @@ class WeexConfig:
             )
         if self.protocol == "v2":
             _warn_v2_sunset()
+        if not isinstance(self.seed_private_state, bool):
+            raise ConfigError("seed_private_state", "must be True or False")
+        interval = self.reconcile_interval
+        if interval is not None and (
+            isinstance(interval, bool)
+            or not isinstance(interval, int | float)
+            or not interval > 0
+        ):
+            raise ConfigError(
+                "reconcile_interval",
+                f"must be a positive number of seconds or None, not {interval!r}",
+            )
         for kind, seconds in self.stale_after.items():
             if not seconds > 0:
                 raise ConfigError(f"stale_after[{kind!r}]", "must be positive")
@@ -314,8 +341,9 @@ class WeexConfig:
         Reads ``WEEX_API_KEY``, ``WEEX_SECRET_KEY``, ``WEEX_PASSPHRASE``,
         ``WEEX_PROTOCOL``, ``WEEX_MARKET``, ``WEEX_WS_PUBLIC_URL``,
         ``WEEX_WS_PRIVATE_URL``, ``WEEX_REST_URL`` and ``WEEX_NUMBER_TYPE``
-        (``str``, ``decimal`` or ``float``). Missing credentials are fine (public
-        data only); empty variables count as unset.
+        (``str``, ``decimal`` or ``float``) and ``WEEX_RECONCILE_INTERVAL``
+        (seconds). Missing credentials are fine (public data only); empty
+        variables count as unset.
 
         Raises:
             ConfigError: a variable holds a bad value; its ``name`` is the variable.
@@ -330,6 +358,7 @@ class WeexConfig:
             "ws_public_url": "WEEX_WS_PUBLIC_URL",
             "ws_private_url": "WEEX_WS_PRIVATE_URL",
             "rest_url": "WEEX_REST_URL",
+            "reconcile_interval": "WEEX_RECONCILE_INTERVAL",
         }
         kwargs: dict[str, Any] = {}
         for name, var in mapping.items():
@@ -345,6 +374,15 @@ class WeexConfig:
                     "WEEX_NUMBER_TYPE", f"must be str, decimal or float, not {number!r}"
                 )
             kwargs["number_type"] = _NUMBER_TYPES[number]
+        interval = env.get("WEEX_RECONCILE_INTERVAL", "").strip()
+        if interval:
+            try:
+                kwargs["reconcile_interval"] = float(interval)
+            except ValueError:
+                raise ConfigError(
+                    "WEEX_RECONCILE_INTERVAL",
+                    f"must be a number of seconds, not {interval!r}",
+                ) from None
         kwargs.update(overrides)
         try:
             return cls(**kwargs)

@@ -94,6 +94,8 @@ class Dialer:
     Args:
         config: the client's settings.
         sink: where connections hand their output.
+        private_sink: makes the sink of a private connection from its codec
+            (private state admits every push); ``sink`` when ``None``.
         transports: opens transports; aiohttp on the session when ``None``.
         backoff: factory of reconnect delays.
         retryable: which connection failures are worth another attempt.
@@ -106,6 +108,7 @@ class Dialer:
         config: WeexConfig,
         sink: Sink,
         *,
+        private_sink: Callable[[Codec], Sink] | None = None,
         transports: TransportFactory | None = None,
         backoff: Backoff | None = None,
         retryable: Callable[[BaseException], bool] = is_retryable,
@@ -114,6 +117,8 @@ class Dialer:
     ) -> None:
         self.config = cfg = config
         self._sink = sink
+        #: Makes a private connection's sink from its codec (``sink`` if ``None``).
+        self.private_sink = private_sink
         self._transports = transports or aiohttp_transports(self._the_session, cfg)
         self._backoff: Backoff = backoff or (lambda: default_backoff(cfg))
         self._retryable = retryable
@@ -126,6 +131,20 @@ class Dialer:
         self._clock = ServerClock()
         self._greeting = asyncio.Event()  # a greeting's time reached the clock
         self._session: Session | None = None
+
+    @property
+    def backoff(self) -> Backoff:
+        """The factory of reconnect delays."""
+        return self._backoff
+
+    @property
+    def marks(self) -> dict[str, str]:
+        """Latest mark price text per symbol, shared by the codecs."""
+        return self._marks
+
+    def server_ms(self) -> int:
+        """The exchange's time now, as well as the client knows it (ms)."""
+        return self._clock.now_ms(self._now())
 
     @property
     def has_credentials(self) -> bool:
@@ -158,12 +177,16 @@ class Dialer:
                 headers.update(await self._auth_headers(url))
             return await self._transports(url, endpoint, headers)
 
+        codec = make_codec(cfg, self._marks)
+        sink = self._sink
+        if private and self.private_sink is not None:
+            sink = self.private_sink(codec)
         return Connection(
             endpoint=endpoint,
             url=url,
-            codec=make_codec(cfg, self._marks),
+            codec=codec,
             opener=opener,
-            sink=self._sink,
+            sink=sink,
             backoff_factory=self._backoff,
             retryable=self._retryable,
             max_frame_size=cfg.max_frame_size,

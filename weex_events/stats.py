@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .connection import Connection
 from .dispatch import Dispatcher
@@ -31,6 +32,10 @@ class ClientStats:
         conflated: tickers/books superseded before being read, per consumer.
         latency: mean of (receive time − exchange time) in seconds over recent
             frames (includes any clock offset between this host and WEEX).
+        recoveries: private-state recoveries over REST that completed.
+        recovered: items delivered by recovery (``recovered=True``), per kind.
+        reconciled: the part of ``recovered`` that periodic reconciliation
+            (``reconcile_interval``) found: pushes WEEX never delivered.
     """
 
     messages: int
@@ -42,6 +47,9 @@ class ClientStats:
     dropped: dict[str, int] = field(default_factory=dict)
     conflated: dict[str, int] = field(default_factory=dict)
     latency: float | None = None
+    recoveries: int = 0
+    recovered: dict[str, int] = field(default_factory=dict)
+    reconciled: dict[str, int] = field(default_factory=dict)
 
     @property
     def drops(self) -> int:
@@ -55,8 +63,10 @@ def collect(
     conns: Sequence[Connection],
     public: Sequence[Connection],
     resyncs: int,
+    **private: Any,
 ) -> ClientStats:
-    """A snapshot of the counters: queues gone (retired) and live ones alike."""
+    """A snapshot of the counters: queues gone (retired) and live ones alike;
+    ``private`` are the private feed's (``recoveries``, ``recovered``…)."""
     dropped = dict(dispatcher.retired_dropped)
     conflated = dict(dispatcher.retired_conflated)
     for queue in [*stream_queues, *dispatcher.queues()]:
@@ -74,4 +84,5 @@ def collect(
         dropped=dropped,
         conflated=conflated,
         latency=public[0].latency if public else None,
+        **private,
     )
