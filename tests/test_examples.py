@@ -269,7 +269,33 @@ PUBLIC_CASES = (
     ),
 )
 
+
+async def _lose_a_fill(sim: Simulator) -> None:
+    """Drop the private socket and trade while it is down: the fill's push is
+    lost, and recovery must deliver it."""
+    async with asyncio.timeout(DEADLINE):
+        while not any(  # noqa: ASYNC110
+            view.endpoint == "private" and len(view.subscriptions) == 4
+            for view in sim.connections
+        ):
+            await asyncio.sleep(0.02)
+    sim.faults.drop("private")
+    sim.paper.place_order(sim.api_key, "BTCUSDT", "BUY", "0.01")
+
+
 PRIVATE_CASES = (
+    Case(
+        "account_state",
+        (
+            rf"^recovered \((seed|reconnect)\) in {NUM} s: order=\d+ fill=\d+ ",
+            r"^\[recovered\] account  USDT balance ",  # the seed
+            r"^\[recovered\] fill BTCUSDT buy 0\.01(0*) @ ",  # the lost push
+            rf"^account: \d+ open orders, 1 positions, USDT {NUM}$",
+        ),
+        fault=_lose_a_fill,
+        fault_after=r"Watching the account",
+        private=True,
+    ),
     Case(
         "monitor_account",
         (rf"^{NUM}: Balance: {NUM} \| Available: \S+ \| Frozen: \S+$",),
