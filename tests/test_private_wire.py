@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
@@ -156,6 +157,23 @@ async def test_seed_fills_account_state_and_pushes_arrive_once(
         await seen.until(lambda: len(seen.fills()) == 2)
         assert not any(m.recovered for m in seen.messages[before:])
         assert client.stats.recoveries == 1
+        assert isinstance(client.account_state.version, int)  # the pushes' ``v``
+
+
+async def test_a_push_sent_twice_is_delivered_once(sim: Simulator) -> None:
+    """The same fill pushed again (same id) reaches no handler a second time."""
+    async with WeexWebSocketClient(sim.config(), backoff=zero_backoff) as client:
+        seen = Seen(client)
+        await subscribe_all(client)
+        await seen.until(lambda: bool(seen.recovered("seed")))
+        market(sim, 1)
+        await seen.until(lambda: len(seen.fills()) == 1)
+        (fill,) = [m for m in seen.messages if m.kind == "fill"]
+        frame = {"e": "fill", "E": 1, "v": 999, "d": [fill.raw]}
+        assert await sim.faults.send_raw(json.dumps(frame), endpoint="private") == 1
+        market(sim, 1)  # a later push: once it is here, the copy was handled
+        await seen.until(lambda: len(seen.fills()) == 2)
+        assert len(set(seen.fills())) == 2
 
 
 async def test_fifty_orders_through_dropped_sockets_end_equal_to_rest(
