@@ -169,7 +169,8 @@ class ErrorEvent:
     """Payload of ``error``: a handler raised, or the server sent a bad frame.
 
     Attributes:
-        source: ``"handler"``, ``"decode"``, ``"protocol"`` or ``"connection"``.
+        source: ``"handler"``, ``"decode"``, ``"protocol"``, ``"connection"`` or
+            ``"recovery"`` (private-state recovery over REST gave up).
         message: a one-line description.
         event: the event the failing handler was handling (handler errors).
         handler: the handler's qualified name (handler errors).
