@@ -257,6 +257,27 @@ async def test_silently_dropped_pushes_are_found_by_reconciliation(
         await assert_equal_to_rest(client, seen, sim, rest)
 
 
+async def test_an_outage_longer_than_a_page_of_fills_is_recovered_whole(
+    sim: Simulator, rest: WeexRestClient
+) -> None:
+    """130 fills missed while the private socket is down (more than WEEX's page
+    of 100): the reconnect's recovery pages through them, each delivered once."""
+    async with WeexWebSocketClient(sim.config(), backoff=zero_backoff) as client:
+        seen = Seen(client)
+        await subscribe_all(client)
+        await seen.until(lambda: bool(seen.recovered("seed")))
+        market(sim, 1)
+        await seen.until(lambda: len(seen.fills()) == 1)
+        sim.faults.drop_private_pushes()  # the outage starts before the drop
+        assert sim.faults.drop("private") == 1
+        market(sim, 130)
+        sim.faults.drop_private_pushes(0)
+        await seen.until(lambda: bool(seen.recovered("reconnect")), seconds=120)
+        (event,) = seen.recovered("reconnect")
+        assert event.counts["fill"] == 130 and event.counts["order"] == 130
+        await assert_equal_to_rest(client, seen, sim, rest)
+
+
 async def test_recover_private_on_request_delivers_only_the_difference(
     sim: Simulator, rest: WeexRestClient
 ) -> None:
