@@ -383,9 +383,8 @@ class WeexWebSocketClient:
     async def recover_private(self) -> Recovery:
         """Read the account over REST and deliver what was missed (DESIGN §5).
 
-        Raises ``ConfigError`` (not V3 contract with credentials and ``rest_url``)
-        or the ``WeexError`` REST failed with after the retries (also an ``error``).
-        """
+        Raises ``ConfigError`` (not V3 contract with credentials and ``rest_url``),
+        or REST's last ``WeexError`` after the retries (also an ``error`` event)."""
         return await self._private.recover()
 
     # -- introspection -------------------------------------------------------------
