@@ -72,8 +72,6 @@ __all__ = [
 
 log = logging.getLogger("weex_events.private")
 
-_KINDS = ("order", "fill", "position", "account")
-
 
 def recovery_unavailable(config: WeexConfig) -> str | None:
     """Why recovery over REST cannot run with ``config``, or ``None`` if it can."""
