@@ -123,9 +123,7 @@ class WeexWebSocketClient:
         )
         outputs.streams = self._streams
         self._subscribe_timeout = subscribe_timeout
-        self._private = PrivateFeed(
-            cfg, dispatcher, outputs, self._dialer, self._hub, subscribe_timeout, sleep
-        )
+        self._private = PrivateFeed(self._dialer, outputs, self._hub, subscribe_timeout)
 
     def __repr__(self) -> str:
         return f"<WeexWebSocketClient {self._state.value} {self.config.ws_public_url}>"
@@ -381,10 +379,8 @@ class WeexWebSocketClient:
         return self._private.account_state
 
     async def recover_private(self) -> Recovery:
-        """Read the account over REST and deliver what was missed (DESIGN §5).
-
-        Raises ``ConfigError`` (not V3 contract with credentials and ``rest_url``),
-        or REST's last ``WeexError`` after the retries (also an ``error`` event)."""
+        """Read the account over REST, deliver what was missed (DESIGN §5); raises
+        ``ConfigError`` off V3 contract, REST's ``WeexError`` after the retries."""
         return await self._private.recover()
 
     # -- introspection -------------------------------------------------------------

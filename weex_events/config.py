@@ -9,6 +9,7 @@ Imports: ``errors``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import decimal
 import importlib.metadata
@@ -252,14 +253,11 @@ class WeexConfig:
         if not isinstance(self.seed_private_state, bool):
             raise ConfigError("seed_private_state", "must be True or False")
         interval = self.reconcile_interval
-        if interval is not None and (
-            isinstance(interval, bool)
-            or not isinstance(interval, int | float)
-            or not interval > 0
+        if interval is not None and not (
+            type(interval) in (int, float) and interval > 0
         ):
             raise ConfigError(
-                "reconcile_interval",
-                f"must be a positive number of seconds or None, not {interval!r}",
+                "reconcile_interval", f"must be seconds (> 0) or None, not {interval!r}"
             )
         for kind, seconds in self.stale_after.items():
             if not seconds > 0:
@@ -374,15 +372,8 @@ class WeexConfig:
                     "WEEX_NUMBER_TYPE", f"must be str, decimal or float, not {number!r}"
                 )
             kwargs["number_type"] = _NUMBER_TYPES[number]
-        interval = env.get("WEEX_RECONCILE_INTERVAL", "").strip()
-        if interval:
-            try:
-                kwargs["reconcile_interval"] = float(interval)
-            except ValueError:
-                raise ConfigError(
-                    "WEEX_RECONCILE_INTERVAL",
-                    f"must be a number of seconds, not {interval!r}",
-                ) from None
+        with contextlib.suppress(KeyError, ValueError):  # else refused below
+            kwargs["reconcile_interval"] = float(kwargs["reconcile_interval"])
         kwargs.update(overrides)
         try:
             return cls(**kwargs)

@@ -138,6 +138,11 @@ class Dialer:
         return self._backoff
 
     @property
+    def sleep(self) -> Sleep:
+        """The coroutine that waits between reconnect attempts."""
+        return self._sleep
+
+    @property
     def marks(self) -> dict[str, str]:
         """Latest mark price text per symbol, shared by the codecs."""
         return self._marks

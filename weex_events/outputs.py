@@ -35,6 +35,7 @@ class Outputs:
         # Attributes, not methods: the read loop calls `deliver` per message.
         self.deliver = liveness.wrap(dispatcher.emit_message)
         self.emit = dispatcher.emit
+        self.dispatcher = dispatcher
         self._liveness = liveness
         self._watch_books = liveness.watching("book")
         self._books = books

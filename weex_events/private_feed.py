@@ -27,8 +27,8 @@ the V3 contract market, credentials and a ``rest_url``; elsewhere pushes are
 still admitted (exactly once, never backwards) but nothing is read over REST.
 
 Imports: ``errors``, ``config``, ``events``, ``backoff``, ``protocol``,
-``private_items``, ``private_state``, ``connection``, ``dialer``, ``hub``,
-``queues``, ``dispatch``, ``outputs``, ``rest``, ``recovery``.
+``private_items``, ``private_state``, ``dialer``, ``hub``, ``queues``,
+``outputs``, ``rest``, ``recovery``.
 """
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from .config import WeexConfig
-from .connection import Sleep
 from .dialer import Dialer
-from .dispatch import Dispatcher
 from .errors import ConfigError, WeexError
 from .events import (
     Channel,
@@ -90,14 +88,13 @@ class PrivateFeed:
     """Admits private pushes, recovers over REST, holds ``account_state``.
 
     Args:
-        config: the client's settings.
-        dispatcher: where recovered events and lifecycle events go.
-        outputs: the client's sink (admitted pushes go to ``outputs.deliver``).
-        dialer: its reconnect delays (between failed REST passes) and mark
-            prices (positions' ``unrealized_pnl``); it gets our sinks.
+        dialer: the client's settings, its reconnect delays and sleep (between
+            failed REST passes), mark prices (positions' ``unrealized_pnl``) and
+            server clock; it gets our sinks for private connections.
+        outputs: the client's sink (admitted pushes go to ``outputs.deliver``)
+            and, through it, the dispatcher (recovered and lifecycle events).
         hub: which private channels are wanted, and whether they are active.
         timeout: seconds to wait for the private channels before recovering.
-        sleep: the coroutine that waits between failed REST passes.
         clock: the local wall clock (``received_at`` of recovered events).
         source: the REST reads; a :class:`~weex_events.WeexRestClient` made on
             first use when ``None``.
@@ -105,26 +102,23 @@ class PrivateFeed:
 
     def __init__(
         self,
-        config: WeexConfig,
-        dispatcher: Dispatcher,
-        outputs: Outputs,
         dialer: Dialer,
+        outputs: Outputs,
         hub: Hub,
         timeout: float,
-        sleep: Sleep | None = None,
         *,
         clock: Callable[[], float] = time.time,
         source: RecoverySource | None = None,
     ) -> None:
-        self.config = config
+        self.config = config = dialer.config
         self.state = PrivateState()
         self.unavailable = recovery_unavailable(config)
-        self._dispatcher = dispatcher
+        self._dispatcher = dispatcher = outputs.dispatcher
         self._deliver = outputs.deliver
         self._hub = hub
         self._timeout = timeout
         self._backoff = dialer.backoff
-        self._sleep: Sleep = sleep or asyncio.sleep
+        self._sleep = dialer.sleep
         self._now = clock
         self._marks = dialer.marks
         self._server_ms = dialer.server_ms
