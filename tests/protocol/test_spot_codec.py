@@ -3,10 +3,13 @@ spot's wire names from the kinds registry."""
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from weex_events.errors import ConfigError, DecodeError
 from weex_events.events import Channel, StreamMessage
@@ -16,6 +19,7 @@ from weex_events.protocol.spot_codec import SpotCodec
 from weex_events.protocol.v3 import V3Codec
 
 from .golden import FRAMES, NOW, load
+from .test_spot_fuzz import mutated
 
 PUSHES = sorted(p.name for p in FRAMES.glob("spot-v3-*.json") if "-rest-" not in p.name)
 
@@ -152,3 +156,15 @@ def test_malformed_spot_push_is_a_decode_error() -> None:
     """A bookTicker without its ask size raises DecodeError, nothing else."""
     with pytest.raises(DecodeError):
         SpotCodec().decode(b'{"e":"bookTicker","s":"X","u":1,"b":"1","B":"1"}', NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(), st.sampled_from([str, Decimal, float]))
+def test_mutated_spot_frames_only_raise_decode_error(
+    frame: object, number_type: type
+) -> None:
+    """Golden spot frames with keys removed or replaced decode or raise
+    DecodeError through the client's codec, nothing else."""
+    codec = SpotCodec(number_type=number_type)
+    with contextlib.suppress(DecodeError):
+        codec.decode(orjson.dumps(frame), NOW)
