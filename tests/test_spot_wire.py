@@ -254,3 +254,17 @@ async def test_spot_refuses_positions_and_contract_refuses_book_ticker(
         with pytest.raises(ConfigError, match="contract"):
             await contract.subscribe("book_ticker", "BTCUSDT")
         assert contract.subscriptions == {}
+
+
+async def test_private_spot_connection_signs_with_spot_server_time(
+    paused: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The private handshake reads GET /api/v3/time, never contract's path."""
+    caplog.set_level("DEBUG", logger="weex_events")
+    config = paused.config(market="spot")
+    async with WeexWebSocketClient(config, backoff=zero_backoff) as client:
+        await client.subscribe("order")
+        assert client.subscriptions
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("server clock offset" in m for m in messages), messages
+    assert not any("cannot read the server clock" in m for m in messages)
