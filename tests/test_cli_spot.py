@@ -13,7 +13,7 @@ from rich.console import Console
 
 from weex_events.cli import main
 from weex_events.dashboard import render
-from weex_events.demo_state import DemoState
+from weex_events.demo_state import DemoState, sellable, spot_lot
 from weex_events.events import StreamMessage
 
 
@@ -97,3 +97,18 @@ def test_spot_dashboard_shows_best_prices_and_coins() -> None:
     assert re.search(r"TICKERS +last +change +volume +bid +ask", text), text
     assert re.search(r"BTCUSDT +65000\.1 +1\.5% +9 +65000\.0 +65000\.2", text)
     assert "PAPER ACCOUNT BTC 0.00999 · USDT 99350" in text
+
+
+def test_spot_lot_and_sellable_amounts() -> None:
+    """The demo sells what it holds, rounded down to the symbol's size step."""
+    info = {"symbols": [
+        {"symbol": "BTCUSDT", "baseAsset": "BTC", "stepSize": "0.000001"},
+        {"symbol": "ETHUSDT", "baseAsset": "ETH", "baseAssetPrecision": 5},
+    ]}  # fmt: skip
+    assert spot_lot(info, "BTCUSDT") == ("BTC", Decimal("0.000001"))
+    assert spot_lot(info, "ETHUSDT") == ("ETH", Decimal("0.00001"))
+    assert sellable("0.0099900", Decimal("0.000001")) == Decimal("0.009990")
+    assert sellable("0.0000004", Decimal("0.000001")) == 0
+    assert sellable(None, Decimal("0.01")) == 0
+    with pytest.raises(LookupError):
+        spot_lot(info, "SOLUSDT")

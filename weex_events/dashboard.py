@@ -33,7 +33,14 @@ from rich.text import Text
 
 from .client import WeexWebSocketClient
 from .config import WeexConfig
-from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
+from .demo_state import (
+    PLAIN_INTERVALS,
+    DemoState,
+    Throttle,
+    plain_line,
+    sellable,
+    spot_lot,
+)
 from .events import ConnectionEvent, StreamMessage
 from .rest import WeexRestClient
 
@@ -52,7 +59,6 @@ TITLE = "weex-events demo"
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
 PAPER_SIZE = {"BTCUSDT": "0.010", "ETHUSDT": "0.10", "SOLUSDT": "1"}
 PAPER_INTERVAL = 2.0  # seconds between two paper orders of the demo
-SPOT_SELL = Decimal("0.4")  # of the bought size, per spot sell (two per round)
 PRIVATE = ("order", "fill", "position", "account")
 BOOK_LEVELS = 5
 MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
@@ -333,27 +339,29 @@ async def run_demo(
 
 async def _paper_trader(config: WeexConfig, symbol: str) -> None:
     """Place a few paper orders so that private events show: a market buy, a
-    limit sell at the best ask, then (contract) closing the position or (spot)
-    a market sell, over and over. A spot buy pays its fee in the coin bought,
-    so spot sells ``SPOT_SELL`` of the size each time, never more than it holds.
-    """
+    limit sell at the best ask, then closing the position (contract) or selling
+    what the account holds of the coin (spot: the buy's fee is paid in it)."""
     size = PAPER_SIZE.get(symbol, "1")
-    spot = config.market == "spot"
-    sell = str(Decimal(size) * SPOT_SELL) if spot else size
     async with WeexRestClient(config) as rest:
+        info = await rest.exchange_info() if config.market == "spot" else None
+        base, step = spot_lot(info, symbol) if info is not None else ("", Decimal(0))
         while True:
             await rest.place_order(symbol, "buy", size)
             await asyncio.sleep(PAPER_INTERVAL)
             best_ask = (await rest.depth(symbol))["asks"][0][0]
+            half = size if info is None else str(Decimal(size) / 2)
             await rest.place_order(
-                symbol, "sell", sell, type="LIMIT", price=best_ask, time_in_force="GTC"
+                symbol, "sell", half, type="LIMIT", price=best_ask, time_in_force="GTC"
             )
             await asyncio.sleep(PAPER_INTERVAL)
             await rest.cancel_all_orders(symbol)
-            if spot:
-                await rest.place_order(symbol, "sell", sell)
-            else:
+            if info is None:
                 await rest.close_all_positions(symbol)
+            else:
+                held = {r.get("asset"): r.get("free") for r in await rest.balance()}
+                amount = sellable(held.get(base), step)
+                if amount > 0:
+                    await rest.place_order(symbol, "sell", str(amount))
             await asyncio.sleep(PAPER_INTERVAL)
 
 

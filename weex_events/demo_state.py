@@ -30,6 +30,8 @@ __all__ = [
     "Throttle",
     "plain_line",
     "reason_in_words",
+    "sellable",
+    "spot_lot",
     "unrealized_pnl",
     "update_line",
 ]
@@ -65,6 +67,29 @@ def _decimal(value: object) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+
+
+def spot_lot(info: Mapping[str, Any], symbol: str) -> tuple[str, Decimal]:
+    """``(base coin, size step)`` of ``symbol`` from spot ``exchangeInfo``
+    (``stepSize``, else ``baseAssetPrecision`` decimals; WEEX-WS.md §1.7.5).
+
+    Raises:
+        LookupError: the symbol is not listed.
+    """
+    rows = [r for r in info.get("symbols", ()) if r.get("symbol") == symbol]
+    if not rows:
+        raise LookupError(f"{symbol} is not in exchangeInfo")
+    row = rows[0]
+    step = row.get("stepSize")
+    if step is None:
+        step = Decimal(1).scaleb(-int(row["baseAssetPrecision"]))
+    return str(row["baseAsset"]), Decimal(str(step))
+
+
+def sellable(free: object, step: Decimal) -> Decimal:
+    """``free`` rounded down to a multiple of ``step`` (0 when less than one)."""
+    amount = _decimal(free) or Decimal(0)
+    return (amount // step) * step if amount > 0 else Decimal(0)
 
 
 def unrealized_pnl(position: Mapping[str, Any], mark: object) -> Decimal | None:
