@@ -99,6 +99,7 @@ class WeexRestClient(AccountReads):
         self._base = config.rest_base
         self._rest = rest_paths(config.market)
         self._spot = config.market == "spot"
+        self._tifs = _SPOT_TIME_IN_FORCE if self._spot else _TIME_IN_FORCE
         self._session = session
         self._owns_session = session is None
         self._clock = clock
@@ -211,12 +212,10 @@ class WeexRestClient(AccountReads):
             raise ConfigError("time_in_force", "a MARKET order takes no time_in_force")
         if not isinstance(reduce_only, bool):
             raise ConfigError("reduce_only", "must be True or False")
-        tifs: tuple[str, ...] = _TIME_IN_FORCE
         if self._spot:
             if position_side is not None or reduce_only:
                 name = "reduce_only" if reduce_only else "position_side"
                 raise ConfigError(name, "spot orders have no position side")
-            tifs = _SPOT_TIME_IN_FORCE
             if order_type == "LIMIT" and time_in_force is None:
                 time_in_force = "GTC"  # §1.7.5: required for a spot LIMIT
         fields: dict[str, Any] = {
@@ -226,7 +225,7 @@ class WeexRestClient(AccountReads):
             "type": order_type,
             "quantity": decimal_text("quantity", quantity),
             "price": None if price is None else decimal_text("price", price),
-            "timeInForce": choice("time_in_force", time_in_force, tifs),
+            "timeInForce": choice("time_in_force", time_in_force, self._tifs),
             "reduceOnly": None if self._spot else reduce_only,
             "newClientOrderId": text("client_order_id", client_order_id),
         }
@@ -253,14 +252,13 @@ class WeexRestClient(AccountReads):
             raise ConfigError("order_id", "give order_id or client_order_id")
         if isinstance(order_id, bool) or not isinstance(order_id, int | str | None):
             raise ConfigError("order_id", "must be a str or an int")
+        wire_symbol = user_symbol(symbol)  # checked on spot too, though not sent
         fields = {
-            "symbol": None if self._spot else user_symbol(symbol),
+            "symbol": None if self._spot else wire_symbol,
             "orderId": text("order_id", None if order_id is None else str(order_id)),
             "origClientOrderId": text("client_order_id", client_order_id),
         }
         params = {key: value for key, value in fields.items() if value is not None}
-        if self._spot:
-            user_symbol(symbol)
         path = self._rest.path("order")
         return await self._dict("DELETE", path, params=params, signed=True)
 
