@@ -26,7 +26,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ import pytest
 
 from weex_events import WeexRestClient
 from weex_events.sim import Simulator
+from weex_events.sim.connection import ConnectionView
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -89,6 +90,8 @@ class Case:
         needs: a module the example imports beyond weex_events.
         private: whether the example gets credentials (the private endpoint).
         ready: what must hold, beyond ``expect``, before the example is stopped.
+        market: ``"spot"`` runs it on the simulator's spot host with
+            ``WEEX_MARKET=spot``.
     """
 
     name: str
@@ -98,6 +101,7 @@ class Case:
     needs: str | None = None
     private: bool = False
     ready: Ready | None = None
+    market: str = "contract"
 
     def complete(self, lines: list[str], cwd: Path) -> bool:
         """Whether the output shows everything ``expect`` asks for (and ``ready``)."""
@@ -106,6 +110,11 @@ class Case:
             if found < self.expect.count(pattern):
                 return False
         return self.ready is None or self.ready(lines, cwd)
+
+    @property
+    def key(self) -> str:
+        """The run's name: the example's, with ``@spot`` for a spot run."""
+        return self.name if self.market == "contract" else f"{self.name}@{self.market}"
 
 
 @dataclass(frozen=True)
@@ -144,18 +153,23 @@ def _book_after_resync(lines: list[str], cwd: Path) -> bool:
     return bool(starts) and any(line.startswith("v") for line in lines[starts[0] :])
 
 
-def _buy(quantity: str) -> Fault:
+def _buy(quantity: str, market: str = "contract") -> Fault:
     async def buy(sim: Simulator) -> None:
         # The banner prints before the stream subscribes: wait for the private
         # subscription (polling: the simulator has no event for it), or the
         # order's updates would go to nobody.
+        views = (
+            (lambda: [ConnectionView(c) for c in sim.spot.connections])
+            if market == "spot"
+            else (lambda: list(sim.connections))
+        )
         async with asyncio.timeout(DEADLINE):
             while not any(  # noqa: ASYNC110
-                view.endpoint == "private" and view.subscriptions
-                for view in sim.connections
+                view.endpoint == "private" and view.subscriptions for view in views()
             ):
                 await asyncio.sleep(0.02)
-        async with WeexRestClient(sim.config()) as rest:  # the default account
+        config = sim.config(market=market)  # the default account
+        async with WeexRestClient(config) as rest:
             await rest.place_order("BTCUSDT", "buy", quantity)
 
     return buy
@@ -331,6 +345,32 @@ PRIVATE_CASES = (
 )
 
 
+#: WEEX-WS.md §1.7: the guide's public examples (those without a fault) on the
+#: spot host, and the account and order monitors showing spot paper orders.
+SPOT_CASES = (
+    *(replace(case, market="spot") for case in PUBLIC_CASES if case.fault is None),
+    Case(
+        "monitor_account",
+        (
+            rf"^{NUM}: Balance: {NUM} \| Available: \S+ \| Frozen: \S+$",
+            rf"^{NUM}: Balance: 0\.0099\d* \| Available: \S+ \| Frozen: 0$",
+        ),
+        fault=_buy("0.01", "spot"),
+        fault_after=r"Monitoring account updates",
+        private=True,
+        market="spot",
+    ),
+    Case(
+        "monitor_orders",
+        (rf"^{NUM} \S+ Order \S+: BTCUSDT 0\.01\d* \((pending|filled)\)$",),
+        fault=_buy("0.01", "spot"),
+        fault_after=r"Monitoring orders",
+        private=True,
+        market="spot",
+    ),
+)
+
+
 def private_sim_available() -> bool:
     """Whether the simulator serves the private endpoint (accepts credentials)."""
     return "api_key" in inspect.signature(Simulator).parameters
@@ -344,14 +384,21 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def _env(sim: Simulator, private: bool) -> dict[str, str]:
-    """The environment of an example: WEEX_* pointing at ``sim``."""
+def _env(sim: Simulator, private: bool, market: str = "contract") -> dict[str, str]:
+    """The environment of an example: WEEX_* pointing at ``sim`` (its ``market``)."""
     env = _base_env()
     env.update(
         WEEX_WS_PUBLIC_URL=sim.ws_public_url,
         WEEX_WS_PRIVATE_URL=sim.ws_private_url,
         WEEX_REST_URL=sim.rest_url,
     )
+    if market == "spot":
+        env.update(
+            WEEX_MARKET="spot",
+            WEEX_WS_PUBLIC_URL=sim.spot.ws_public_url,
+            WEEX_WS_PRIVATE_URL=sim.spot.ws_private_url,
+            WEEX_REST_URL=sim.spot.rest_url,
+        )
     if private:
         env.update(
             WEEX_API_KEY=CREDENTIALS["api_key"],
@@ -368,7 +415,7 @@ async def _run(case: Case, sim: Simulator, cwd: Path) -> Outcome:
         "--seconds",
         str(SECONDS),
         cwd=cwd,
-        env=_env(sim, case.private),
+        env=_env(sim, case.private, case.market),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         preexec_fn=_default_ctrl_c,
@@ -425,11 +472,11 @@ async def _run_all(cases: Sequence[Case], tmp: Path) -> dict[str, Outcome]:
             sim = shared
             if case.fault is not None:
                 sim = await stack.enter_async_context(Simulator(**sim_args))
-            cwd = tmp / case.name
+            cwd = tmp / case.key
             cwd.mkdir()
             jobs.append(_run(case, sim, cwd))
         outcomes = await asyncio.gather(*jobs)
-    return {case.name: outcome for case, outcome in zip(cases, outcomes, strict=True)}
+    return {case.key: outcome for case, outcome in zip(cases, outcomes, strict=True)}
 
 
 def _runnable(case: Case) -> bool:
@@ -443,6 +490,14 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     """Every example that can run here, run once, all at the same time."""
     cases = [case for case in PUBLIC_CASES + PRIVATE_CASES if _runnable(case)]
     return asyncio.run(_run_all(cases, tmp_path_factory.mktemp("examples")))
+
+
+@pytest.fixture(scope="module")
+def spot_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Every spot run, all at the same time (a batch of its own, so that a
+    busy machine does not see twice as many processes at once)."""
+    cases = [case for case in SPOT_CASES if _runnable(case)]
+    return asyncio.run(_run_all(cases, tmp_path_factory.mktemp("spot-examples")))
 
 
 def _check(case: Case, outcome: Outcome) -> None:
@@ -490,6 +545,15 @@ async def test_seconds_ends_an_example_cleanly(tmp_path: Path) -> None:
         async with asyncio.timeout(DEADLINE):
             _, stderr = await proc.communicate()
     assert proc.returncode == 0, stderr.decode("utf-8", "replace")[-2000:]
+
+
+@pytest.mark.parametrize("case", SPOT_CASES, ids=lambda c: c.key)
+def test_spot_example(case: Case, spot_outcomes: dict[str, Outcome]) -> None:
+    """With WEEX_MARKET=spot an example runs on the spot host; the account and
+    order monitors print the spot paper order (0.01 BTC bought, less the fee)."""
+    if case.needs is not None:
+        pytest.importorskip(case.needs)
+    _check(case, spot_outcomes[case.key])
 
 
 def test_store_stream_data_fills_the_database(outcomes: dict[str, Outcome]) -> None:

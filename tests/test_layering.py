@@ -45,6 +45,7 @@ ORDER = [
     "outputs",
     "stats",
     "rest_wire",
+    "rest_spot_account",
     "rest_account",
     "rest",
     "recovery",

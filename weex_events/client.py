@@ -112,6 +112,7 @@ class WeexWebSocketClient:
             self._hub,
             has_credentials=self._dialer.has_credentials,
             closed=closed,
+            market=cfg.market,
         )
         self._streams = Streams(
             dispatcher,
@@ -227,7 +228,7 @@ class WeexWebSocketClient:
             TimeoutError: the server did not answer in time (the subscription
                 stays wanted and is retried after a reconnect).
         """
-        channels = make_channels(kind, symbols, params)
+        channels = make_channels(kind, symbols, params, self.config.market)
         if channels[0].private:
             self._handlers.require_credentials(channels[0].kind)
         self._hub.hold(channels)
@@ -245,7 +246,7 @@ class WeexWebSocketClient:
         The server subscription ends when nothing else (handlers, streams) holds
         it. Channels this client never subscribed explicitly are ignored.
         """
-        self._hub.let_go(make_channels(kind, symbols, params))
+        self._hub.let_go(make_channels(kind, symbols, params, self.config.market))
 
     @property
     def subscriptions(self) -> dict[Channel, str]:
@@ -314,6 +315,15 @@ class WeexWebSocketClient:
         """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
         return self._streams.stream_tickers(symbols)
 
+    def stream_book_tickers(self, symbols: str | Iterable[str]) -> Stream:
+        """Best bid/ask of ``symbols``, conflated to the latest per symbol when
+        behind (spot only: WEEX's ``bookTicker``).
+
+        Raises:
+            ConfigError: the client's market is not spot (raised at call time).
+        """
+        return self._streams.stream_book_tickers(symbols)
+
     def stream_trades(self, symbol: str) -> Stream:
         """Every trade of ``symbol``, one message per trade."""
         return self._streams.stream_trades(symbol)
@@ -336,7 +346,11 @@ class WeexWebSocketClient:
         return self._streams.stream_account()
 
     def stream_positions(self) -> Stream:
-        """Position updates."""
+        """Position updates.
+
+        Raises:
+            ConfigError: the client's market is spot, which has no positions.
+        """
         return self._streams.stream_positions()
 
     def stream_orders(self) -> Stream:

@@ -213,6 +213,9 @@ class WeexConfig:
             raise ConfigError(
                 "market", f"must be 'contract' or 'spot', not {self.market!r}"
             )
+        if self.market == "spot" and self.protocol != "v3":
+            # WEEX-WS.md §1.7: the SDK speaks spot in V3 only.
+            raise ConfigError("protocol", "the spot market is served in V3 only")
         if self.number_type not in _NUMBER_TYPES.values():
             raise ConfigError("number_type", "must be str, decimal.Decimal or float")
         for name in (

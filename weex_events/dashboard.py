@@ -11,6 +11,8 @@ so the view never scrolls, and it follows resizes.
 
 When the config carries credentials (the simulator's), it also places a few
 paper orders and shows the resulting order, fill, position and account events.
+On spot (``config.market``) it adds each symbol's best bid/ask
+(``book_ticker``), shows a balance per coin and has no positions.
 
 Imports: ``config``, ``events``, ``client``, ``rest``, ``demo_state``, rich.
 """
@@ -21,6 +23,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TextIO
 
 from rich.console import Console, Group, JustifyMethod, RenderableType
@@ -30,7 +33,14 @@ from rich.text import Text
 
 from .client import WeexWebSocketClient
 from .config import WeexConfig
-from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
+from .demo_state import (
+    PLAIN_INTERVALS,
+    DemoState,
+    Throttle,
+    plain_line,
+    sellable,
+    spot_lot,
+)
 from .events import ConnectionEvent, StreamMessage
 from .rest import WeexRestClient
 
@@ -49,6 +59,7 @@ TITLE = "weex-events demo"
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
 PAPER_SIZE = {"BTCUSDT": "0.010", "ETHUSDT": "0.10", "SOLUSDT": "1"}
 PAPER_INTERVAL = 2.0  # seconds between two paper orders of the demo
+PRIVATE = ("order", "fill", "position", "account")
 BOOK_LEVELS = 5
 MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
 MAX_TRADE_ROWS = 10
@@ -166,17 +177,14 @@ def _change(change: Any) -> Text:
 
 
 def _tickers(state: DemoState, rows: int) -> RenderableType:
-    table = _table(
-        ("TICKERS", "left"), ("last", "right"), ("change", "right"), ("volume", "right")
-    )
+    columns: list[tuple[str, JustifyMethod]] = [("TICKERS", "left")]
+    columns += [(name, "right") for name in state.ticker_columns()[1:]]
+    table = _table(*columns)
     for symbol in state.symbols[:rows]:
-        t = state.tickers.get(symbol)
-        if t is None:
-            table.add_row(symbol, "…", "", "")
-        else:
-            table.add_row(
-                symbol, str(t["last"]), _change(t.get("change", "?")), str(t["volume"])
-            )
+        cells: list[RenderableType] = list(state.ticker_row(symbol))
+        if cells[2]:
+            cells[2] = _change(cells[2])
+        table.add_row(*cells)
     return table
 
 
@@ -213,8 +221,7 @@ def _trades(state: DemoState, rows: int) -> RenderableType:
 
 
 def _account(state: DemoState, rows: int) -> RenderableType:
-    balance = state.account.get("balance", "…") if state.account else "…"
-    title = _line(f"PAPER ACCOUNT balance {balance} USDT", "bold")
+    title = _line(f"PAPER ACCOUNT {state.account_title()}", "bold")
     lines: list[RenderableType] = [title]
     for symbol, p, pnl in state.open_positions():
         shown = "-" if pnl is None else f"{pnl:+.2f}"
@@ -271,6 +278,7 @@ async def run_demo(
         SubscriptionError: the server refused a symbol.
     """
     state = DemoState(tuple(symbols), url=config.public_url)
+    spot = config.market == "spot"
     throttle = Throttle(PLAIN_INTERVALS)
     pipe_closed = asyncio.Event()  # the reader of a pipe went away (| head)
 
@@ -305,8 +313,11 @@ async def run_demo(
         client.on("trade", on_market)
         await client.subscribe("ticker", state.symbols)
         await client.subscribe("trade", state.symbols[:TRADE_SYMBOLS])
+        if spot:
+            client.on("book_ticker", on_market)
+            await client.subscribe("book_ticker", state.symbols)
         if config.has_credentials:
-            for kind in ("order", "fill", "position", "account"):
+            for kind in ("order", "fill", "account") if spot else PRIVATE:
                 client.on(kind, on_market)  # private events subscribe themselves
                 await client.subscribe(kind)
         async with asyncio.TaskGroup() as group:
@@ -328,19 +339,29 @@ async def run_demo(
 
 async def _paper_trader(config: WeexConfig, symbol: str) -> None:
     """Place a few paper orders so that private events show: a market buy, a
-    limit sell just above the market, then a market sell, over and over."""
+    limit sell at the best ask, then closing the position (contract) or selling
+    what the account holds of the coin (spot: the buy's fee is paid in it)."""
     size = PAPER_SIZE.get(symbol, "1")
     async with WeexRestClient(config) as rest:
+        info = await rest.exchange_info() if config.market == "spot" else None
+        base, step = spot_lot(info, symbol) if info is not None else ("", Decimal(0))
         while True:
             await rest.place_order(symbol, "buy", size)
             await asyncio.sleep(PAPER_INTERVAL)
             best_ask = (await rest.depth(symbol))["asks"][0][0]
+            half = size if info is None else str(Decimal(size) / 2)
             await rest.place_order(
-                symbol, "sell", size, type="LIMIT", price=best_ask, time_in_force="GTC"
+                symbol, "sell", half, type="LIMIT", price=best_ask, time_in_force="GTC"
             )
             await asyncio.sleep(PAPER_INTERVAL)
             await rest.cancel_all_orders(symbol)
-            await rest.close_all_positions(symbol)
+            if info is None:
+                await rest.close_all_positions(symbol)
+            else:
+                held = {r.get("asset"): r.get("free") for r in await rest.balance()}
+                amount = sellable(held.get(base), step)
+                if amount > 0:
+                    await rest.place_order(symbol, "sell", str(amount))
             await asyncio.sleep(PAPER_INTERVAL)
 
 

@@ -30,6 +30,8 @@ __all__ = [
     "Throttle",
     "plain_line",
     "reason_in_words",
+    "sellable",
+    "spot_lot",
     "unrealized_pnl",
     "update_line",
 ]
@@ -37,7 +39,12 @@ __all__ = [
 TRADE_ROWS = 10
 PRIVATE_ROWS = 8
 #: Plain-mode throttle: seconds between two lines of one kind for one symbol.
-PLAIN_INTERVALS: Mapping[str, float] = {"ticker": 0.5, "book": 0.5, "trade": 0.25}
+PLAIN_INTERVALS: Mapping[str, float] = {
+    "ticker": 0.5,
+    "book_ticker": 0.5,
+    "book": 0.5,
+    "trade": 0.25,
+}
 #: WEEX ``msgEvent`` reasons (WEEX-WS.md §1.6) as a reader would say them.
 REASONS: Mapping[str, str] = {
     "OrderUpdate": "order update",
@@ -60,6 +67,29 @@ def _decimal(value: object) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+
+
+def spot_lot(info: Mapping[str, Any], symbol: str) -> tuple[str, Decimal]:
+    """``(base coin, size step)`` of ``symbol`` from spot ``exchangeInfo``
+    (``stepSize``, else ``baseAssetPrecision`` decimals; WEEX-WS.md §1.7.5).
+
+    Raises:
+        LookupError: the symbol is not listed.
+    """
+    rows = [r for r in info.get("symbols", ()) if r.get("symbol") == symbol]
+    if not rows:
+        raise LookupError(f"{symbol} is not in exchangeInfo")
+    row = rows[0]
+    step = row.get("stepSize")
+    if step is None:
+        step = Decimal(1).scaleb(-int(row["baseAssetPrecision"]))
+    return str(row["baseAsset"]), Decimal(str(step))
+
+
+def sellable(free: object, step: Decimal) -> Decimal:
+    """``free`` rounded down to a multiple of ``step`` (0 when less than one)."""
+    amount = _decimal(free) or Decimal(0)
+    return (amount // step) * step if amount > 0 else Decimal(0)
 
 
 def unrealized_pnl(position: Mapping[str, Any], mark: object) -> Decimal | None:
@@ -96,11 +126,16 @@ class DemoState:
     updates: deque[str] = field(default_factory=lambda: deque(maxlen=PRIVATE_ROWS))
     positions: dict[str, dict[str, Any]] = field(default_factory=dict)
     account: dict[str, Any] | None = None
+    #: Spot: the best bid/ask per symbol, and the latest balance per coin.
+    best: dict[str, dict[str, Any]] = field(default_factory=dict)
+    balances: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def apply(self, msg: StreamMessage) -> None:
         """Fold one market or private message into the state."""
         if msg.kind == "ticker" and msg.symbol:
             self.tickers[msg.symbol] = msg.data
+        elif msg.kind == "book_ticker" and msg.symbol:
+            self.best[msg.symbol] = msg.data
         elif msg.kind == "book":
             self.book = msg.data
         elif msg.kind == "trade":
@@ -113,9 +148,39 @@ class DemoState:
                 self.positions.pop(key, None)
         elif msg.kind == "account":
             self.account = msg.data
+            self.balances[str(msg.data.get("coin", "?"))] = msg.data
         line = update_line(msg)
         if line is not None:
             self.updates.appendleft(line)
+
+    def ticker_columns(self) -> tuple[str, ...]:
+        """The ticker panel's headers; spot adds best ``bid`` and ``ask``."""
+        base = ("TICKERS", "last", "change", "volume")
+        return (*base, "bid", "ask") if self.best else base
+
+    def ticker_row(self, symbol: str) -> tuple[str, ...]:
+        """The ticker panel's cells for ``symbol`` (``change`` without ``%``;
+        ``"…"`` until data arrives), matching :meth:`ticker_columns`."""
+        t = self.tickers.get(symbol)
+        row: tuple[str, ...] = (
+            (symbol, "…", "", "")
+            if t is None
+            else (symbol, str(t["last"]), str(t.get("change", "?")), str(t["volume"]))
+        )
+        if self.best:
+            b = self.best.get(symbol, {})
+            row += (str(b.get("bid", "…")), str(b.get("ask", "…")))
+        return row
+
+    def account_title(self) -> str:
+        """``balance 100000 USDT``, or on spot each coin's ``USDT 99000 · BTC 0.1``."""
+        if set(self.balances) - {"USDT"}:
+            return " · ".join(
+                f"{coin} {b.get('balance', '…')}"
+                for coin, b in sorted(self.balances.items())
+            )
+        balance = self.account.get("balance", "…") if self.account else "…"
+        return f"balance {balance} USDT"
 
     def open_positions(self) -> list[tuple[str, dict[str, Any], Decimal | None]]:
         """``(symbol, position, live uPnL)`` for each open position, by symbol.
@@ -162,6 +227,11 @@ def plain_line(msg: StreamMessage) -> str | None:
         )
     if msg.kind == "trade":
         return f"trade {msg.symbol} {d['side']} {d['size']} @ {d['price']}"
+    if msg.kind == "book_ticker":
+        return (
+            f"best {msg.symbol} bid {d['bid']} x {d['bid_size']} | "
+            f"ask {d['ask']} x {d['ask_size']}"
+        )
     if msg.kind == "book":
         bid = "bid {} x {}".format(*d["bids"][0]) if d["bids"] else "bid -"
         ask = "ask {} x {}".format(*d["asks"][0]) if d["asks"] else "ask -"

@@ -27,6 +27,8 @@ from .connection import Connection, Sink, Sleep
 from .errors import ClientClosedError, DecodeError, WeexConnectionError
 from .events import Endpoint
 from .protocol import Codec, parse_server_time
+from .protocol.rest_paths import rest_paths
+from .protocol.spot_codec import SpotCodec
 from .protocol.v2 import V2Codec
 from .protocol.v3 import V3Codec
 from .transport import AiohttpTransport, Session, Transport, fetch, new_session
@@ -75,9 +77,11 @@ def aiohttp_transports(
 
 
 def make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
-    """The codec of the configured protocol generation (marks shared)."""
+    """The codec of the configured protocol generation and market (marks shared)."""
     if config.protocol == "v2":
         return V2Codec(number_type=config.number_type, marks=marks)
+    if config.market == "spot":
+        return SpotCodec(number_type=config.number_type, marks=marks)
     return V3Codec(number_type=config.number_type, marks=marks)
 
 
@@ -219,7 +223,8 @@ class Dialer:
 
     async def _sync_clock(self) -> None:
         cfg = self.config
-        url = f"{cfg.rest_base}/capi/{cfg.protocol}/market/time"
+        # WEEX-WS.md §3, §1.7.5: the server time of the configured market.
+        url = cfg.rest_base + rest_paths(cfg.market, cfg.protocol).time
         assert self._session is not None  # signing happens while connected
         sent = self._now()
         try:

@@ -54,6 +54,7 @@ class Handlers:
         holder: where the channels handlers need are held.
         has_credentials: whether private events may be registered.
         closed: whether the client is closed (registering then raises).
+        market: the client's market; kinds it does not serve are refused.
     """
 
     def __init__(
@@ -63,7 +64,9 @@ class Handlers:
         *,
         has_credentials: bool,
         closed: Callable[[], bool],
+        market: str = "contract",
     ) -> None:
+        self.market = market
         self._dispatcher = dispatcher
         self._holder = holder
         self._has_credentials = has_credentials
@@ -125,12 +128,16 @@ class Handlers:
         """The canonical form of ``event`` (``"ticker:BTCUSDT"``).
 
         Raises:
-            ConfigError: unknown kind, or a symbol on a lifecycle event.
+            ConfigError: unknown kind, a kind the market does not serve, or a
+                symbol on a lifecycle event.
         """
         kind, symbol = split_event(event)
         if kind not in _KNOWN:
             known = sorted(_KNOWN)
             raise ConfigError("event", f"unknown event {event!r}; known kinds: {known}")
+        spec = KINDS.get(kind)
+        if spec is not None:
+            spec.check_market(self.market)
         if symbol is None:
             return kind
         if kind in LIFECYCLE_EVENTS:

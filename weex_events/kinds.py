@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_BOOK_DEPTH",
     "KINDS",
     "KLINE_INTERVALS",
+    "MARKETS",
     "MARKET_KINDS",
     "PRIVATE_KINDS",
     "Kind",
@@ -50,10 +51,13 @@ BOOK_DEPTHS = (15, 200)
 #: The depth of a book channel named without one (``book:SYMBOL``; V3 ``@depth``).
 DEFAULT_BOOK_DEPTH = 15
 _PRICE_TYPES = ("LAST_PRICE", "MARK_PRICE")
+#: The markets WEEX runs (``WeexConfig.market``), WEEX-WS.md §1.1 and §1.7.
+MARKETS = frozenset({"contract", "spot"})
 
-ArgParser = Callable[[dict[str, object]], str]
+ArgParser = Callable[[dict[str, object], str], str]
 """Pops a kind's parameters from ``subscribe(**params)`` and returns the
-channel argument (``"15"``, ``"1m_MARK_PRICE"``); raises ConfigError."""
+channel argument (``"15"``, ``"1m_MARK_PRICE"``) on a market (the second
+argument); raises ConfigError."""
 
 
 class Policy(enum.Enum):
@@ -79,6 +83,9 @@ class Kind:
             one market.
         pushes: per generation, the push types (V3 ``e``, V2 channel prefix)
             that carry the kind.
+        markets: the markets that serve the kind; elsewhere it is a
+            ConfigError at call time (``position`` is contract-only,
+            ``book_ticker`` spot-only, WEEX-WS.md §1.7.3-§1.7.4).
         decoder: the codec method (``_<decoder>``) that decodes those pushes.
         default_arg: the channel argument when none is given.
         parse_arg: turns ``subscribe()`` parameters into the argument.
@@ -92,6 +99,20 @@ class Kind:
     decoder: str
     default_arg: str | None = None
     parse_arg: ArgParser | None = field(default=None, compare=False)
+    markets: frozenset[str] = MARKETS
+
+    def check_market(self, market: str) -> None:
+        """Raise unless ``market`` serves this kind.
+
+        Raises:
+            ConfigError: the kind does not exist on ``market``.
+        """
+        if market not in self.markets:
+            only = " and ".join(sorted(self.markets))
+            raise ConfigError(
+                "kind",
+                f"{self.name!r} is not served on the {market} market ({only} only)",
+            )
 
     def wire_name(self, generation: str, market: str = "contract") -> str:
         """The wire-name template for ``generation`` (``"v3"``) and ``market``.
@@ -99,6 +120,7 @@ class Kind:
         Raises:
             ConfigError: the kind has no channel in that generation or market.
         """
+        self.check_market(market)
         name = self.wire.get(f"{generation}/{market}") or self.wire.get(generation)
         if name is None:
             raise ConfigError(
@@ -106,14 +128,14 @@ class Kind:
             )
         return name
 
-    def arg(self, params: dict[str, object]) -> str | None:
+    def arg(self, params: dict[str, object], market: str = "contract") -> str | None:
         """The channel argument for ``subscribe()`` parameters (popped from
-        ``params``); the kind's default when it takes none.
+        ``params``) on ``market``; the kind's default when it takes none.
 
         Raises:
-            ConfigError: a parameter is out of range.
+            ConfigError: a parameter is out of range (or not served on ``market``).
         """
-        return self.parse_arg(params) if self.parse_arg is not None else None
+        return self.parse_arg(params, market) if self.parse_arg is not None else None
 
 
 def book_depth(level: object) -> int:
@@ -135,12 +157,12 @@ def depth_of(arg: str | None) -> int:
     return DEFAULT_BOOK_DEPTH if not arg else int(arg)
 
 
-def _book_arg(params: dict[str, object]) -> str:
+def _book_arg(params: dict[str, object], market: str) -> str:
     level = params.pop("level", params.pop("depth", DEFAULT_BOOK_DEPTH))
     return str(book_depth(level))
 
 
-def _kline_arg(params: dict[str, object]) -> str:
+def _kline_arg(params: dict[str, object], market: str) -> str:
     interval = params.pop("interval", "1m")
     if interval not in KLINE_INTERVALS:
         raise ConfigError(
@@ -149,12 +171,15 @@ def _kline_arg(params: dict[str, object]) -> str:
     price_type = params.pop("price_type", None)
     if price_type is not None and price_type not in _PRICE_TYPES:
         raise ConfigError("price_type", "must be LAST_PRICE or MARK_PRICE")
+    if price_type == "MARK_PRICE" and market == "spot":
+        # WEEX-WS.md §1.7.3: spot has no mark price; klines are on last price.
+        raise ConfigError("price_type", "spot klines are on LAST_PRICE only")
     if price_type in (None, "LAST_PRICE"):
         return str(interval)
     return f"{interval}_{price_type}"
 
 
-def _private(name: str, wire: str) -> Kind:
+def _private(name: str, wire: str, markets: frozenset[str] = MARKETS) -> Kind:
     # WEEX-WS.md §1.6 and §2: private channels are bare names in both
     # generations, and their pushes are named like the channel.
     return Kind(
@@ -164,6 +189,7 @@ def _private(name: str, wire: str) -> Kind:
         wire={"v3": wire, "v2": wire},
         pushes={"v3": (wire,), "v2": (wire,)},
         decoder="private",
+        markets=markets,
     )
 
 
@@ -201,14 +227,30 @@ KINDS: Mapping[str, Kind] = {
             "kline",
             private=False,
             policy=Policy.DROP_OLDEST,
-            wire={"v3": "{sym}@kline_{arg}", "v2": "kline.{basis}.{sym}.{interval}"},
+            # WEEX-WS.md §1.7.3: spot clients always name the basis.
+            wire={
+                "v3": "{sym}@kline_{arg}",
+                "v3/spot": "{sym}@kline_{interval}_LAST_PRICE",
+                "v2": "kline.{basis}.{sym}.{interval}",
+            },
             pushes={"v3": ("kline", "klineSnapshot"), "v2": ("kline",)},
             decoder="kline",
             default_arg="1m",
             parse_arg=_kline_arg,
         ),
+        Kind(
+            # WEEX-WS.md §1.7.3: best bid/ask, spot only (contract rejects it).
+            "book_ticker",
+            private=False,
+            policy=Policy.CONFLATE,
+            wire={"v3": "{sym}@bookTicker"},
+            pushes={"v3": ("bookTicker",)},
+            decoder="book_ticker",
+            markets=frozenset({"spot"}),
+        ),
         _private("account", "account"),
-        _private("position", "positions"),
+        # WEEX-WS.md §1.7.4: no positions on spot.
+        _private("position", "positions", frozenset({"contract"})),
         _private("order", "orders"),
         _private("fill", "fill"),
     )
@@ -231,17 +273,22 @@ ALIASES: Mapping[str, str] = {
     "orders": "order",
     "positions": "position",
     "fills": "fill",
+    "book_tickers": "book_ticker",
+    "bookticker": "book_ticker",
 }
 
 
-def lookup(name: str) -> Kind:
-    """The kind called ``name`` (or one of its :data:`ALIASES`).
+def lookup(name: str, market: str | None = None) -> Kind:
+    """The kind called ``name`` (or one of its :data:`ALIASES`), checked
+    against ``market`` when given.
 
     Raises:
-        ConfigError: no such kind.
+        ConfigError: no such kind, or ``market`` does not serve it.
     """
     kind = KINDS.get(ALIASES.get(name, name))
     if kind is None:
         known = sorted(KINDS)
         raise ConfigError("kind", f"unknown channel {name!r}; expected one of {known}")
+    if market is not None:
+        kind.check_market(market)
     return kind

@@ -1,17 +1,19 @@
 """``WeexRestClient``: the small WEEX REST client a streaming application needs.
 
 Public market data (server time, depth snapshot, instruments, 24 h tickers) and a
-handful of signed account calls, all on the V3 contract API (WEEX-WS.md §3; paths
-under ``/capi/v3/`` whatever ``config.protocol`` says). Signed calls sign with the
-server's clock: the first one synchronises a :class:`~weex_events.auth.ServerClock`
-from ``GET /capi/v3/market/time``.
+handful of signed account calls, on the V3 API of ``config.market``: contract
+under ``/capi/v3/`` (WEEX-WS.md §3), spot under ``/api/v3/`` (§1.7.5), whatever
+``config.protocol`` says; the paths come from
+:func:`~weex_events.protocol.rest_paths.rest_paths`. Signed calls sign with the
+server's clock (same recipe on both hosts): the first one synchronises a
+:class:`~weex_events.auth.ServerClock` from the market's server-time call.
 
 Every failure is a :class:`~weex_events.errors.WeexError`; aiohttp and orjson
 exceptions never escape. Headers, and so secrets and signatures, are never put in
 an exception or a log line.
 
-Imports: ``errors``, ``config``, ``auth``, ``rest_wire``, ``rest_account`` (and
-aiohttp with its yarl, orjson).
+Imports: ``errors``, ``config``, ``protocol``, ``auth``, ``rest_wire``,
+``rest_account`` (and aiohttp with its yarl, orjson).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .errors import (
     RestError,
     WeexConnectionError,
 )
+from .protocol.rest_paths import rest_paths
 from .rest_account import AccountReads
 from .rest_wire import (
     choice,
@@ -58,12 +61,14 @@ _ORDER_TYPES = ("MARKET", "LIMIT")
 _SIDES = ("BUY", "SELL")
 _POSITION_SIDES = ("LONG", "SHORT", "BOTH")
 _TIME_IN_FORCE = ("GTC", "IOC", "FOK", "POST_ONLY")
+#: WEEX-WS.md §1.7.5: spot has no post-only (and no positions, no reduce-only).
+_SPOT_TIME_IN_FORCE = ("GTC", "IOC", "FOK")
 
 JsonDict = dict[str, Any]
 
 
 class WeexRestClient(AccountReads):
-    """Async client for the WEEX V3 contract REST API.
+    """Async client for the WEEX V3 REST API of ``config.market``.
 
     Use it as ``async with WeexRestClient(config) as rest:`` or call
     :meth:`close` when done. A session passed in is used as is and left open.
@@ -92,6 +97,9 @@ class WeexRestClient(AccountReads):
         self._config = config
         self._marks = marks
         self._base = config.rest_base
+        self._rest = rest_paths(config.market)
+        self._spot = config.market == "spot"
+        self._tifs = _SPOT_TIME_IN_FORCE if self._spot else _TIME_IN_FORCE
         self._session = session
         self._owns_session = session is None
         self._clock = clock
@@ -127,7 +135,7 @@ class WeexRestClient(AccountReads):
 
     async def server_time(self) -> int:
         """Return the exchange's time in ms and update :attr:`server_clock`."""
-        path = "/capi/v3/market/time"
+        path = self._rest.time
         sent_at = self._clock()
         answer = await self._dict("GET", path)
         received_at = self._clock()
@@ -155,16 +163,17 @@ class WeexRestClient(AccountReads):
         if limit not in _DEPTH_LIMITS or isinstance(limit, bool):
             raise ConfigError("limit", f"must be 15 or 200, not {limit!r}")
         params = {"symbol": user_symbol(symbol), "limit": str(limit)}
-        return await self._dict("GET", "/capi/v3/market/depth", params=params)
+        return await self._dict("GET", self._rest.path("depth"), params=params)
 
     async def exchange_info(self) -> JsonDict:
         """Return the instruments: ``{"assets": [...], "symbols": [...]}``."""
-        return await self._dict("GET", "/capi/v3/market/exchangeInfo")
+        return await self._dict("GET", self._rest.path("exchange_info"))
 
     async def ticker_24hr(self, symbol: str | None = None) -> list[JsonDict]:
         """Return 24 h tickers, for every symbol or just ``symbol``."""
         params = symbol_params(symbol)
-        return await self._list("GET", "/capi/v3/market/ticker/24hr", params=params)
+        path = self._rest.path("ticker_24hr")
+        return await self._list("GET", path, params=params)
 
     # -- signed calls ---------------------------------------------------------
 
@@ -181,14 +190,18 @@ class WeexRestClient(AccountReads):
         reduce_only: bool = False,
         client_order_id: str | None = None,
     ) -> JsonDict:
-        """Place an order; return ``{"orderId", "clientOrderId", "success"}``.
+        """Place an order; return WEEX's answer (contract: ``{"orderId",
+        "clientOrderId", "success"}``; spot: ``{"symbol", "orderId",
+        "clientOrderId", "transactTime"}``).
 
-        ``side`` is ``buy``/``sell`` (any case). ``quantity`` and ``price`` are
-        sent as plain decimal strings. A LIMIT order needs ``price``; a MARKET
-        order takes neither ``price`` nor ``time_in_force``.
+        ``side`` is ``buy``/``sell`` (any case). ``quantity`` (base coin) and
+        ``price`` are sent as plain decimal strings. A LIMIT order needs
+        ``price``; a MARKET order takes neither ``price`` nor ``time_in_force``.
+        On spot (WEEX-WS.md §1.7.5) a LIMIT order defaults to ``GTC``, and
+        ``position_side``, ``reduce_only`` and ``POST_ONLY`` do not exist.
 
         Raises:
-            ConfigError: an argument is invalid.
+            ConfigError: an argument is invalid (or not served on the market).
         """
         order_type = choice("type", type, _ORDER_TYPES)
         if order_type == "LIMIT" and price is None:
@@ -199,6 +212,12 @@ class WeexRestClient(AccountReads):
             raise ConfigError("time_in_force", "a MARKET order takes no time_in_force")
         if not isinstance(reduce_only, bool):
             raise ConfigError("reduce_only", "must be True or False")
+        if self._spot:
+            if position_side is not None or reduce_only:
+                name = "reduce_only" if reduce_only else "position_side"
+                raise ConfigError(name, "spot orders have no position side")
+            if order_type == "LIMIT" and time_in_force is None:
+                time_in_force = "GTC"  # §1.7.5: required for a spot LIMIT
         fields: dict[str, Any] = {
             "symbol": user_symbol(symbol),
             "side": choice("side", side, _SIDES),
@@ -206,12 +225,13 @@ class WeexRestClient(AccountReads):
             "type": order_type,
             "quantity": decimal_text("quantity", quantity),
             "price": None if price is None else decimal_text("price", price),
-            "timeInForce": choice("time_in_force", time_in_force, _TIME_IN_FORCE),
-            "reduceOnly": reduce_only,
+            "timeInForce": choice("time_in_force", time_in_force, self._tifs),
+            "reduceOnly": None if self._spot else reduce_only,
             "newClientOrderId": text("client_order_id", client_order_id),
         }
         body = {key: value for key, value in fields.items() if value is not None}
-        return await self._dict("POST", "/capi/v3/order", body=body, signed=True)
+        path = self._rest.path("order")
+        return await self._dict("POST", path, body=body, signed=True)
 
     async def cancel_order(
         self,
@@ -222,6 +242,9 @@ class WeexRestClient(AccountReads):
     ) -> JsonDict:
         """Cancel one order by exchange id or client id; return the answer.
 
+        Spot cancels by id alone (WEEX-WS.md §1.7.5): ``symbol`` is checked
+        but not sent there.
+
         Raises:
             ConfigError: neither ``order_id`` nor ``client_order_id`` is given.
         """
@@ -229,48 +252,68 @@ class WeexRestClient(AccountReads):
             raise ConfigError("order_id", "give order_id or client_order_id")
         if isinstance(order_id, bool) or not isinstance(order_id, int | str | None):
             raise ConfigError("order_id", "must be a str or an int")
+        wire_symbol = user_symbol(symbol)  # checked on spot too, though not sent
         fields = {
-            "symbol": user_symbol(symbol),
+            "symbol": None if self._spot else wire_symbol,
             "orderId": text("order_id", None if order_id is None else str(order_id)),
             "origClientOrderId": text("client_order_id", client_order_id),
         }
         params = {key: value for key, value in fields.items() if value is not None}
-        return await self._dict("DELETE", "/capi/v3/order", params=params, signed=True)
+        path = self._rest.path("order")
+        return await self._dict("DELETE", path, params=params, signed=True)
 
     async def open_orders(self, symbol: str | None = None) -> list[JsonDict]:
         """Return open orders as WEEX sends them, all or for ``symbol``.
 
         REST spellings (``orderId`` a JSON integer, ``origQty``, ``executedQty``;
-        WEEX-WS.md §3.1.2); :meth:`fetch_open_orders` normalizes and pages them.
+        WEEX-WS.md §3.1.2, §1.7.5); :meth:`fetch_open_orders` normalizes and
+        pages them.
         """
         params = symbol_params(symbol)
-        return await self._list(
-            "GET", "/capi/v3/openOrders", params=params, signed=True
-        )
+        path = self._rest.path("open_orders")
+        return await self._list("GET", path, params=params, signed=True)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[JsonDict]:
-        """Cancel every open order, or those of ``symbol``; return per-order results."""
+        """Cancel every open order, or those of ``symbol``; return per-order results.
+
+        Raises:
+            ConfigError: no ``symbol`` on spot, which cancels one symbol at a time.
+        """
+        if self._spot and symbol is None:
+            raise ConfigError("symbol", "spot cancels open orders per symbol")
         params = symbol_params(symbol)
-        return await self._list(
-            "DELETE", "/capi/v3/allOpenOrders", params=params, signed=True
-        )
+        path = self._rest.path("cancel_all")
+        return await self._list("DELETE", path, params=params, signed=True)
 
     async def positions(self) -> list[JsonDict]:
-        """Return every open position as WEEX sends it (REST spellings)."""
-        return await self._list(
-            "GET", "/capi/v3/account/position/allPosition", signed=True
-        )
+        """Return every open position as WEEX sends it (REST spellings).
+
+        Raises:
+            ConfigError: on spot, which has no positions.
+        """
+        return await self._list("GET", self._rest.path("positions"), signed=True)
 
     async def balance(self) -> list[JsonDict]:
-        """Return the balance of each asset."""
-        return await self._list("GET", "/capi/v3/account/balance", signed=True)
+        """Return the balance of each asset as WEEX sends it (contract
+        ``asset balance availableBalance frozen``; spot ``asset free locked``,
+        the ``balances`` of ``GET /api/v3/account/``)."""
+        path = self._rest.path("balances")
+        if self._spot:
+            rows = (await self._dict("GET", path, signed=True)).get("balances")
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise unexpected(200, "a list of balances", rows, path)
+            return rows
+        return await self._list("GET", path, signed=True)
 
     async def close_all_positions(self, symbol: str | None = None) -> list[JsonDict]:
-        """Close every position at market, or those of ``symbol``."""
+        """Close every position at market, or those of ``symbol``.
+
+        Raises:
+            ConfigError: on spot, which has no positions.
+        """
+        path = self._rest.path("close_positions")
         body = {} if symbol is None else {"symbol": user_symbol(symbol)}
-        return await self._list(
-            "POST", "/capi/v3/closePositions", body=body, signed=True
-        )
+        return await self._list("POST", path, body=body, signed=True)
 
     # -- plumbing -------------------------------------------------------------
 

@@ -13,9 +13,12 @@ equals what the private WebSocket channels give for the same state (DESIGN.md
   so a full page is continued from the time at its served end (either sort
   order is understood) and fills are de-duplicated by id (§3.1.2).
 
-Paths are per market in :data:`PATHS`; only the V3 contract market is there.
+Paths are per market in :data:`PATHS`. On spot (§3.1.3: no positions, history
+and fills per symbol, other spellings) every read is
+:class:`~weex_events.rest_spot_account.SpotReads`'.
 
-Imports: ``errors``, ``config``, ``protocol``, ``private_items``, ``rest_wire``.
+Imports: ``errors``, ``config``, ``protocol``, ``private_items``, ``rest_wire``,
+``rest_spot_account``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .protocol.rest_items import (
     rest_order,
     rest_position,
 )
+from .rest_spot_account import SpotReads
 from .rest_wire import user_symbol
 
 __all__ = [
@@ -75,11 +79,11 @@ class MarketPaths:
     order: str
     order_history: str
     fills: str
-    positions: str
+    positions: str | None
     balances: str
 
 
-#: Paths per ``config.market`` (WEEX-WS.md §3.1.2; spot, §3.1.3, is not served).
+#: Paths per ``config.market`` (WEEX-WS.md §3.1.2, §3.1.3).
 PATHS = {
     "contract": MarketPaths(
         open_orders="/capi/v3/openOrders",
@@ -88,6 +92,15 @@ PATHS = {
         fills="/capi/v3/userTrades",
         positions="/capi/v3/account/position/allPosition",
         balances="/capi/v3/account/balance",
+    ),
+    # No positions on spot; the reads themselves are SpotReads'.
+    "spot": MarketPaths(
+        open_orders="/api/v3/openOrders",
+        order="/api/v3/order",
+        order_history="/api/v3/allOrders",
+        fills="/api/v3/myTrades",
+        positions=None,
+        balances="/api/v3/account/",
     ),
 }
 
@@ -136,6 +149,11 @@ class AccountReads:
             )
         return paths
 
+    def _spot_reads(self) -> SpotReads | None:
+        if self._config.market != "spot":
+            return None
+        return SpotReads(self, self._items, self._normalizer)
+
     def _normalizer(self) -> Normalizer:
         return Normalizer(self._config.number_type, self._marks)
 
@@ -161,6 +179,8 @@ class AccountReads:
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[PrivateItem]:
         """Every open order (all symbols, or ``symbol``), oldest id first."""
+        if (spot := self._spot_reads()) is not None:
+            return await spot.open_orders(symbol)
         path = self._paths().open_orders
         rows: dict[Any, JsonDict] = {}
         cursor: int | None = None
@@ -187,6 +207,8 @@ class AccountReads:
         """One order by exchange id, or ``None`` if the exchange does not know it."""
         if isinstance(order_id, bool) or not str(order_id).isdigit():
             raise ConfigError("order_id", f"must be a decimal id, not {order_id!r}")
+        if (spot := self._spot_reads()) is not None:
+            return await spot.order(str(order_id))
         params = {"orderId": str(order_id)}
         try:
             row = await self._dict(
@@ -201,7 +223,10 @@ class AccountReads:
     async def fetch_order_history(
         self, start_ms: int, end_ms: int, symbol: str | None = None
     ) -> list[PrivateItem]:
-        """Orders created in ``[start_ms, end_ms]``, in 90-day windows, paged."""
+        """Orders created in ``[start_ms, end_ms]``, in 90-day windows, paged
+        (spot: ``symbol`` required)."""
+        if (spot := self._spot_reads()) is not None:
+            return await spot.order_history(start_ms, end_ms, symbol)
         path = self._paths().order_history
         rows: dict[Any, JsonDict] = {}
         for low, high in windows(start_ms, end_ms, HISTORY_WINDOW_MS):
@@ -225,7 +250,10 @@ class AccountReads:
     async def fetch_fills(
         self, start_ms: int, end_ms: int, symbol: str | None = None
     ) -> list[PrivateItem]:
-        """Fills in ``[start_ms, end_ms]``, each once, oldest first (module doc)."""
+        """Fills in ``[start_ms, end_ms]``, each once, oldest first (module doc;
+        spot: ``symbol`` required)."""
+        if (spot := self._spot_reads()) is not None:
+            return await spot.fills(start_ms, end_ms, symbol)
         path = self._paths().fills
         rows: dict[Any, JsonDict] = {}
         for low, high in windows(start_ms, end_ms, FILLS_WINDOW_MS):
@@ -268,10 +296,15 @@ class AccountReads:
 
     async def fetch_positions(self) -> list[PrivateItem]:
         """Every open position (closed ones are absent over REST)."""
-        rows = await self._list("GET", self._paths().positions, signed=True)
+        path = self._paths().positions
+        if path is None:
+            raise ConfigError("market", f"{self._config.market} has no positions")
+        rows = await self._list("GET", path, signed=True)
         return self._items("position", rows, rest_position)
 
     async def fetch_balances(self) -> list[PrivateItem]:
         """One balance item per coin (``balance``, ``available``, ``frozen``)."""
+        if (spot := self._spot_reads()) is not None:
+            return await spot.balances()
         rows = await self._list("GET", self._paths().balances, signed=True)
         return self._items("account", rows, rest_balance)

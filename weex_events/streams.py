@@ -35,7 +35,7 @@ from .dispatch import Dispatcher
 from .errors import ClientClosedError, ConfigError, WeexError
 from .events import Channel, StreamMessage, channel_for_event
 from .handlers import Handlers, Holder
-from .kinds import book_depth
+from .kinds import book_depth, lookup
 from .queues import MessageQueue, QueueClosed
 from .subscriptions import make_channels
 
@@ -266,6 +266,7 @@ class Streams:
         self.dispatcher = dispatcher
         self.subscriber = subscriber
         self.queue_size = queue_size
+        self.market = handlers.market
         self._handlers = handlers
         self._timeout = timeout
         self._closed = closed
@@ -329,17 +330,26 @@ class Streams:
 
     def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
         """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
-        channels = make_channels("ticker", symbols, {})
+        channels = make_channels("ticker", symbols, {}, self.market)
         return self._stream([f"ticker:{c.symbol}" for c in channels], channels)
+
+    def stream_book_tickers(self, symbols: str | Iterable[str]) -> Stream:
+        """Best bid/ask of ``symbols`` (spot), conflated to the latest per symbol.
+
+        Raises:
+            ConfigError: the market is not spot (raised at call time).
+        """
+        channels = make_channels("book_ticker", symbols, {}, self.market)
+        return self._stream([f"book_ticker:{c.symbol}" for c in channels], channels)
 
     def stream_trades(self, symbol: str) -> Stream:
         """Every trade of ``symbol``, one message per trade."""
-        channels = make_channels("trade", symbol, {})
+        channels = make_channels("trade", symbol, {}, self.market)
         return self._stream([f"trade:{c.symbol}" for c in channels], channels)
 
     def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
         """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
-        channels = make_channels("kline", symbol, {"interval": interval})
+        channels = make_channels("kline", symbol, {"interval": interval}, self.market)
         return self._stream([f"kline:{c.symbol}" for c in channels], channels)
 
     def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
@@ -349,7 +359,7 @@ class Streams:
             ConfigError: ``level`` is not between 1 and 200 (raised at call time).
         """
         depth = book_depth(level)
-        channels = make_channels("book", symbol, {"level": depth})
+        channels = make_channels("book", symbol, {"level": depth}, self.market)
         return self._stream(
             [f"book:{c.symbol}" for c in channels],
             channels,
@@ -374,5 +384,6 @@ class Streams:
         return self._private_stream("fill")
 
     def _private_stream(self, kind: str) -> Stream:
+        lookup(kind, self.market)
         self._handlers.require_credentials(kind)
         return self._stream([kind], [Channel(kind)])

@@ -32,17 +32,22 @@ def _symbols(kind: str, symbols: str | Iterable[str] | None) -> list[str]:
 
 
 def make_channels(
-    kind: str, symbols: str | Iterable[str] | None, params: Mapping[str, Any]
+    kind: str,
+    symbols: str | Iterable[str] | None,
+    params: Mapping[str, Any],
+    market: str = "contract",
 ) -> list[Channel]:
-    """Channels for ``subscribe(kind, symbols, **params)``.
+    """Channels for ``subscribe(kind, symbols, **params)`` on ``market``.
 
     ``book`` takes ``level`` (1–200, default 15); ``kline`` takes ``interval``
-    (default ``"1m"``) and ``price_type`` (``LAST_PRICE``/``MARK_PRICE``).
+    (default ``"1m"``) and ``price_type`` (``LAST_PRICE``/``MARK_PRICE``;
+    ``LAST_PRICE`` only on spot).
 
     Raises:
-        ConfigError: unknown kind, missing or unexpected symbols, bad parameters.
+        ConfigError: unknown kind or one ``market`` does not serve, missing or
+            unexpected symbols, bad parameters.
     """
-    spec = lookup(kind)
+    spec = lookup(kind, market)
     kind = spec.name
     params = dict(params)
     if spec.private and symbols is not None:
@@ -51,7 +56,7 @@ def make_channels(
             f"private channel {kind!r} covers every symbol; filter with the "
             f"event '{kind}:SYMBOL' instead",
         )
-    arg = spec.arg(params)
+    arg = spec.arg(params, market)
     if params:
         raise ConfigError(next(iter(params)), f"unexpected parameter for {kind!r}")
     if spec.private:

@@ -1,8 +1,7 @@
-"""Today's client on the simulator's spot host: the streams spot shares with contract.
+"""The client on the simulator's spot host: the streams spot shares with contract.
 
-Spot is not wired into the client yet (``docs/markets.rst``); these tests pin what
-already works, so the wiring keeps it: spot tickers (without mark and index),
-trades and the order book, from a config made with ``market="spot"``.
+Spot tickers (without mark and index), trades and the order book, from a config
+made with ``market="spot"`` (``tests/test_spot_wire.py`` covers the rest).
 """
 
 from __future__ import annotations

@@ -79,6 +79,8 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> None:
             f"{' and '.join(DEMO_VARIABLES)})",
             file=sys.stderr,
         )
+    if args.market is not None:
+        overrides["market"] = args.market
     async with _simulator(args, symbols=args.symbols) as sim:
         config = sim.config(**overrides)
         if not live:
@@ -132,11 +134,12 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
 
 async def _tail(args: argparse.Namespace, out: TextIO) -> None:
     events = check_events(args.events)
+    market = {} if args.market is None else {"market": args.market}
     if not args.sim:
-        await _tail_from(WeexConfig.from_env(), events, args.count, out)
+        await _tail_from(WeexConfig.from_env(**market), events, args.count, out)
         return
     async with _simulator(args) as sim:
-        await _tail_from(sim.config(), events, args.count, out)
+        await _tail_from(sim.config(**market), events, args.count, out)
 
 
 async def _tail_from(

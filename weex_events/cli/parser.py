@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         "help": "market speed factor",
     }
 
+    market: dict[str, Any] = {
+        "choices": ("contract", "spot"),
+        "default": None,
+        "help": "contract (default) or spot",
+    }
+
     demo = sub.add_parser(
         "demo",
         parents=[common],
@@ -99,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", **seed)
     demo.add_argument("--speed", **speed)
     demo.add_argument("--plain", action="store_true", help="plain lines, no redraw")
+    demo.add_argument("--market", **market)
 
     sim = sub.add_parser(
         "sim",
@@ -142,9 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         "events",
         nargs="+",
         metavar="EVENT",
-        help="ticker:BTCUSDT, trade:SYM, book:SYM, kline:SYM, order…",
+        help="ticker:BTCUSDT, trade:SYM, book:SYM, kline:SYM, order, "
+        "book_ticker:SYM (spot)…",
     )
     tail.add_argument("--sim", action="store_true", help="use an embedded simulator")
+    tail.add_argument("--market", **market)
     tail.add_argument("--seconds", **seconds)
     tail.add_argument(
         "--count", type=_positive(int), metavar="N", help="stop after N events"

@@ -133,11 +133,13 @@ class BaseCodec(ABC):
 
     def _push_table(self, handlers: dict[str, Any]) -> dict[str, Any]:
         """Push type -> decode method, from the registry's ``pushes`` and
-        ``decoder`` for this generation (built once, per codec)."""
+        ``decoder`` for this generation and market (built once, per codec); a
+        kind the market does not serve has no entry (its pushes are unknown)."""
         generation = self.generation.lower()
         return {
             push: handlers[spec.decoder]
             for spec in KINDS.values()
+            if self.market in spec.markets
             for push in spec.pushes.get(generation, ())
         }
 

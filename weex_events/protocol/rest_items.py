@@ -9,8 +9,8 @@ prices and sizes per ``number_type``, the average and fill prices computed the
 same way. :func:`rest_order` also applies §3.1.6's rule: a live order with
 ``0 < executedQty < origQty`` is ``partially_filled`` whatever word REST used.
 
-The REST objects of the V3 **contract** API are the ones handled; a market with
-other spellings adds its own functions.
+The REST objects of the V3 contract API are handled by the plain functions;
+spot's (§1.7.5: ``cummulativeQuoteQty``, ``isBuyer``) by the ``rest_spot_*`` ones.
 
 Pure: no I/O, no clock. Imports: ``.normalize``, ``.symbols``; the standard library.
 """
@@ -30,6 +30,8 @@ __all__ = [
     "rest_fill",
     "rest_order",
     "rest_position",
+    "rest_spot_fill",
+    "rest_spot_order",
 ]
 
 #: Normalized order statuses after which nothing changes (DESIGN.md §5).
@@ -86,9 +88,11 @@ def _dec(value: Any) -> Decimal | None:
         return None
 
 
-def rest_order(norm: Normalizer, item: dict[str, Any]) -> dict[str, Any]:
+def rest_order(
+    norm: Normalizer, item: dict[str, Any], names: dict[str, str] = _ORDER
+) -> dict[str, Any]:
     """``openOrders``/``order/history``/``order`` object → ``order`` data."""
-    data = norm.order(_renamed(item, _ORDER), _symbol(item))
+    data = norm.order(_renamed(item, names), _symbol(item))
     filled, size = _dec(item.get("executedQty")), _dec(item.get("origQty"))
     status = data.get("status")
     if (
@@ -99,6 +103,19 @@ def rest_order(norm: Normalizer, item: dict[str, Any]) -> dict[str, Any]:
         and 0 < filled < size
     ):
         data["status"] = "partially_filled"
+    return data
+
+
+# §1.7.5: spot's order object spells the filled quote amount (sic) its own way.
+_SPOT_ORDER = {**_ORDER, "cumFillValue": "cummulativeQuoteQty"}
+
+
+def rest_spot_order(norm: Normalizer, item: dict[str, Any]) -> dict[str, Any]:
+    """A spot REST order → ``order`` data, as a spot push reads (``EXPIRED`` is
+    ``canceled``, §1.7.6)."""
+    data = rest_order(norm, item, _SPOT_ORDER)
+    if data.get("status") == "expired":
+        data["status"] = "canceled"
     return data
 
 
@@ -119,6 +136,25 @@ def rest_fill(norm: Normalizer, item: dict[str, Any]) -> dict[str, Any]:
     maker = item.get("maker")
     if isinstance(maker, bool):
         wire["direction"] = "MAKER" if maker else "TAKER"
+    return norm.fill(wire, _symbol(item))
+
+
+_SPOT_FILL = {
+    "id": "id",
+    "orderId": "orderId",
+    "fillSize": "qty",
+    "fillValue": "quoteQty",
+    "fillFee": "commission",
+}
+
+
+def rest_spot_fill(norm: Normalizer, item: dict[str, Any]) -> dict[str, Any]:
+    """A spot ``myTrades`` object → ``fill`` data: side from ``isBuyer``; spot
+    REST names no maker or taker, so ``liquidity`` is omitted (§1.7.5)."""
+    wire = _renamed(item, _SPOT_FILL)
+    buyer = item.get("isBuyer")
+    if isinstance(buyer, bool):
+        wire["orderSide"] = "BUY" if buyer else "SELL"
     return norm.fill(wire, _symbol(item))
 
 

@@ -125,15 +125,17 @@ class V3Codec(BaseCodec):
             ("trades", "n", to_int),
         )
         # Push type ("e") -> decoder, from the kinds registry.
-        self._handlers: dict[str, _Handler] = self._push_table(
-            {
-                "ticker": self._ticker,
-                "depth": self._depth,
-                "trades": self._trades,
-                "kline": self._kline,
-                "private": self._private,
-            }
-        )
+        self._handlers: dict[str, _Handler] = self._push_table(self._decoders())
+
+    def _decoders(self) -> dict[str, _Handler]:
+        """The registry's decoder names -> this codec's decode methods."""
+        return {
+            "ticker": self._ticker,
+            "depth": self._depth,
+            "trades": self._trades,
+            "kline": self._kline,
+            "private": self._private,
+        }
 
     # -- channels and commands -------------------------------------------------
 

@@ -1,25 +1,20 @@
-"""``Simulator``: the embedded WEEX server (aiohttp.web) and its lifecycle.
+"""``Simulator``: the embedded WEEX server's lifecycle and market controls.
 
-One aiohttp application serves the public WebSocket (``/v3/ws/public``) and the REST
-market endpoints (``/capi/v3/market/...``) from one deterministic
-:class:`~weex_events.sim.market.MarketEngine`, and a paper exchange
-(:class:`~weex_events.sim.paper.PaperExchange`) trading on that market behind the
-signed private WebSocket (``/v3/ws/private``) and the signed REST trading endpoints.
-A pacer task (``sim.pacer``) steps the market every ``step_ms / speed`` real seconds
-and publishes what changed (resting paper orders fill, funding settles);
-:meth:`Simulator.pause` freezes it, :meth:`Simulator.step` advances it by hand and
-:meth:`Simulator.move` walks a symbol to a chosen price. The legacy V2 generation
-(WEEX-WS.md §2) is served beside V3 from the same market and paper exchange:
-``/v2/ws/public``, ``/v2/ws/private`` and ``/capi/v2/market/...``
-(``sim.config(protocol="v2")``). The four WebSocket routes are
-``sim.endpoint.Endpoint`` objects, one per generation (``sim.generations``) and side.
+The contract host (:class:`~weex_events.sim.contract_host.ContractHost`: V3 and
+legacy V2 WebSockets, REST market and signed trading routes, WEEX-WS.md §1-§3)
+and the spot host (:class:`~weex_events.sim.spot_venue.SpotVenue`, §1.7) serve
+one deterministic :class:`~weex_events.sim.market.MarketEngine` and a paper
+exchange (:class:`~weex_events.sim.paper.PaperExchange`). A pacer task
+(``sim.pacer``) steps the market every ``step_ms / speed`` real seconds and
+publishes what changed (resting paper orders fill, funding settles);
+:meth:`Simulator.pause` freezes it, :meth:`Simulator.step` advances it by hand
+and :meth:`Simulator.move` walks a symbol to a chosen price.
 
-Simulated time starts at ``start_time_ms`` (default: the wall clock at construction)
-and moves ``step_ms`` per step, so it runs ``speed`` times faster than real time. Every
-timestamp the simulator sends (``E``, ``time``, ``serverTime``) is simulated time.
-Server pings and protocol limits use real time (``ping_interval`` is not scaled).
-
-With ``replay=path`` the V3 public WebSocket serves a recording (``sim.replay``).
+Simulated time starts at ``start_time_ms`` (default: the wall clock at
+construction) and moves ``step_ms`` per step (``speed`` times real time); every
+timestamp sent (``E``, ``time``, ``serverTime``) is simulated time. Server pings
+and protocol limits use real time. With ``replay=path`` the V3 public WebSocket
+serves a recording (``sim.replay``).
 
 Imports: stdlib, ``aiohttp``, the ``sim`` modules, ``recording`` (through
 ``sim.replay``) and, lazily, ``weex_events.config``.
@@ -29,7 +24,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -38,18 +32,15 @@ from aiohttp import web
 
 from .accounts import Keyring
 from .connection import ConnectionSettings, ConnectionView
-from .endpoint import Endpoint, EndpointStats
+from .contract_host import ContractHost
+from .endpoint import EndpointStats
 from .faults import Faults
-from .generations import V2, V3
 from .market import MarketEngine
 from .pacer import Pacer
 from .paper import PaperExchange
 from .private_events import PrivateEvent
 from .replay import Replay
-from .rest import add_routes
 from .spot_venue import SpotVenue
-from .trading_rest import add_trading_routes
-from .v2_rest import add_v2_routes
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -160,10 +151,7 @@ class Simulator:
         )
         self.market = MarketEngine(symbols, **engine)
         self.faults = Faults(
-            lambda: (
-                [c for e in self._endpoints for c in e.connections]
-                + list(self.spot.connections)
-            )
+            lambda: self._host.connections + list(self.spot.connections)
         )
         settings = ConnectionSettings(
             ping_interval=ping_interval,
@@ -173,23 +161,17 @@ class Simulator:
             max_rejects=max_rejects,
         )
         self._replay = None if replay is None else Replay.load(replay, self.speed)
-        v3 = V3 if self._replay is None else self._replay.serving(V3)
-        self._public = Endpoint(v3, self.market, self.faults, settings)
-        if self._replay is not None:
-            self._replay.attach(lambda: self._public.connections)
         #: The API keys the private endpoint and signed REST accept.
         self.keyring = Keyring()
-        self._private = Endpoint(V3, self.market, self.faults, settings, self.keyring)
-        v2 = replace(settings, ping_interval=v2_ping_interval)
-        self._v2_public = Endpoint(V2, self.market, self.faults, v2)
-        self._v2_private = Endpoint(V2, self.market, self.faults, v2, self.keyring)
-        self.spot = SpotVenue(symbols, engine, self.faults, settings, self.keyring)
-        self._endpoints = (
-            self._public,
-            self._private,
-            self._v2_public,
-            self._v2_private,
+        self._host = ContractHost(
+            self.market,
+            self.faults,
+            settings,
+            v2_ping_interval,
+            self.keyring,
+            self._replay,
         )
+        self.spot = SpotVenue(symbols, engine, self.faults, settings, self.keyring)
         #: The paper exchange: one account per API key (inspect it in tests).
         self.paper = PaperExchange(
             self.market,
@@ -200,12 +182,7 @@ class Simulator:
         self._default = self.keyring.add(api_key, secret_key, passphrase)
         self.paper.open_account(api_key, balance)
         self.spot.open_account(api_key, {"USDT": balance})
-        self._app = web.Application()
-        for endpoint in self._endpoints:
-            self._app.router.add_get(endpoint.path, endpoint.handle)
-        add_routes(self._app, self.market)
-        add_v2_routes(self._app, self.market, self.keyring)
-        add_trading_routes(self._app, self.market, self.paper, self.keyring)
+        self._host.add_trading(self.paper)
         self._runner: web.AppRunner | None = None
         self._pacer = Pacer(self._advance)
 
@@ -226,12 +203,12 @@ class Simulator:
     @property
     def ws_public_url(self) -> str:
         """``ws://host:port/v3/ws/public``."""
-        return f"ws://{self.host}:{self.port}{V3.public_path}"
+        return self._host.urls(self.host, self.port)[0]
 
     @property
     def ws_private_url(self) -> str:
         """``ws://host:port/v3/ws/private``."""
-        return f"ws://{self.host}:{self.port}{V3.private_path}"
+        return self._host.urls(self.host, self.port)[1]
 
     def config(
         self, *, credentials: bool = True, protocol: str = "v3", **overrides: Any
@@ -245,12 +222,10 @@ class Simulator:
         """
         from ..config import WeexConfig  # lazy: keep the simulator importable alone
 
-        public, private, rest = self.ws_public_url, self.ws_private_url, self.rest_url
         if overrides.get("market") == "spot":
             public, private, rest = self.spot.urls(protocol)
-        elif protocol == "v2":
-            base = f"ws://{self.host}:{self.port}"
-            public, private = base + V2.public_path, base + V2.private_path
+        else:
+            public, private, rest = self._host.urls(self.host, self.port, protocol)
         fields: dict[str, Any] = {
             "protocol": protocol,
             "ws_public_url": public,
@@ -288,17 +263,17 @@ class Simulator:
     @property
     def connections(self) -> tuple[ConnectionView, ...]:
         """Views of the open connections: V3 public, private, V2 public, private."""
-        return tuple(ConnectionView(c) for e in self._endpoints for c in e.connections)
+        return tuple(ConnectionView(c) for c in self._host.connections)
 
     @property
     def stats(self) -> EndpointStats:
         """Counters: connections accepted, refused, handshakes rejected."""
-        return self._public.stats
+        return self._host.public.stats
 
     @property
     def private_stats(self) -> EndpointStats:
         """The private endpoint's counters (bad credentials count as rejected)."""
-        return self._private.stats
+        return self._host.private.stats
 
     @property
     def replay_progress(self) -> tuple[int, int] | None:
@@ -318,7 +293,7 @@ class Simulator:
         if self._runner is not None:
             raise RuntimeError("the simulator is already started")
         runner = web.AppRunner(
-            self._app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+            self._host.app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
@@ -342,8 +317,7 @@ class Simulator:
         crash = await self._pacer.stop()
         if self._replay is not None:
             crash = await self._replay.stop() or crash
-        for endpoint in self._endpoints:
-            await endpoint.close_all()
+        await self._host.close_all()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -413,8 +387,7 @@ class Simulator:
             step = self.market.step()
             # Taken once per step: both generations' subscribers see them.
             depth_faults = self.faults.take_depth_faults()
-            self._v2_public.publish(step, depth_faults)
-            self._public.publish(step, depth_faults)
+            self._host.publish(step, depth_faults)
             self.paper.on_step()
             self.spot.advance(depth_faults)
 
@@ -422,5 +395,4 @@ class Simulator:
         """The paper exchange's sink: both generations' private sockets."""
         if self.faults.take_private_drop():
             return
-        self._private.deliver(event)
-        self._v2_private.deliver(event)
+        self._host.deliver(event)
