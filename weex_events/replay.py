@@ -154,6 +154,8 @@ class ReplayTransport:
             if self._closed:
                 return _CLOSE, self._code, "closed locally"
             record = player.turn(self)
+            if self._inbox:
+                continue  # the walk dropped this socket
             if record is not None:
                 await player.pace(record)
                 if player.turn(self) is record:
@@ -331,7 +333,12 @@ class Player:
         every record nobody has to read (markers, commands, skipped sockets)."""
         self._walk()
         head = self._head
-        if head is not None and head.conn == transport.conn and head.conn is not None:
+        if (
+            head is not None
+            and head.dir == "in"
+            and head.conn == transport.conn
+            and transport.conn is not None
+        ):
             return head
         return None
 
