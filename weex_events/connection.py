@@ -304,6 +304,8 @@ class Connection:
         deliver_depth = sink.deliver_depth
         clock = self._clock
         limit = self._max_frame_size
+        tap = getattr(transport, "tap", None)
+        monotonic = self._monotonic
         while True:
             msg = await receive()
             self.frames += 1
@@ -311,10 +313,12 @@ class Connection:
                 self._bad_frame(other(msg))  # or raises TransportClosed
                 continue
             data = msg[1]
+            now = clock()
+            if tap is not None:
+                tap(data, now, monotonic())  # recording (weex_events.tap): an append
             if len(data) > limit:
                 self._bad_frame(data)
                 continue
-            now = clock()
             try:
                 result = decode(data, now)
             except DecodeError as exc:

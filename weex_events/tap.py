@@ -8,27 +8,30 @@ across both endpoints, a reconnect being a new number). The tap writes:
 - ``open`` with the URL (the recorder strips user-info, query and fragment),
   once the socket is open: the handshake headers (where the private signature,
   key and passphrase travel, WEEX-WS.md §1.2) are never handed to the recorder;
-- ``in`` for every text frame received, with its receive wall and monotonic time;
+- ``in`` for every text frame received, with its receive wall time (the one the
+  connection stamps ``received_at`` with) and monotonic time: the connection's
+  read loop calls :attr:`TapTransport.tap` for each;
 - ``out`` for every text frame sent (subscribe commands, pongs);
 - ``close`` once per socket: the peer's close code and reason when the socket
   drops, or the code the client closed it with.
 
-The connection is untouched: when recording is off there is no tap at all, and
-when it is on the per-frame cost is one coroutine and the recorder's append
-(which never blocks; the recorder writes on its own thread).
+When recording is off there is no tap, and the read loop's only cost is one
+``is not None`` check per frame; when it is on, one call and the recorder's
+append (which never blocks; the recorder writes on its own thread).
 
 Imports: ``errors``, ``events``, ``transport``, ``recording``.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .events import Endpoint
 from .recording import Recorder
-from .transport import TEXT, BinaryFrame, RawMessage, Transport, TransportClosed
+from .transport import BinaryFrame, RawMessage, Transport, TransportClosed
 
 __all__ = ["CLOSED_BY_CLIENT", "TapTransport", "recording_transports"]
 
@@ -73,19 +76,16 @@ class TapTransport:
         self._closed = False
 
     def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
-        """The inner receive, copying each text frame to the recorder."""
-        receive = self._inner.receiver()
-        frame_in = self._rec.frame_in
-        ep, conn, wall, mono = self._ep, self._conn, self._wall, self._mono
-        text = TEXT
+        """The inner receive, untouched: the read loop calls :attr:`tap` with
+        each text frame it takes from it."""
+        return self._inner.receiver()
 
-        async def tapped() -> RawMessage:
-            msg = await receive()
-            if msg[0] is text:
-                frame_in(ep, conn, msg[1], wall(), mono())
-            return msg
-
-        return tapped
+    @property
+    def tap(self) -> Callable[[bytes, float, float], None]:
+        """What the read loop calls with each text frame, its receive time (the
+        one it stamps ``received_at`` with) and its monotonic time: the
+        recorder's append, bound to this socket (no Python frame of its own)."""
+        return functools.partial(self._rec.frame_in, self._ep, self._conn)
 
     def other(self, msg: RawMessage) -> BinaryFrame:
         """The inner translation; a socket that ended is recorded as closed.
