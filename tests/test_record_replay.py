@@ -173,12 +173,18 @@ async def test_replay_delivers_exactly_the_recorded_session(
 async def test_replay_reproduces_stats_and_received_at(
     weex_sim: Simulator, tmp_path: Path
 ) -> None:
-    """A replay counts the same messages and reconnects as the live
-    client, and its ``received_at`` are the recorded receive times."""
+    """A replay counts the same messages and reconnects as the live client, and
+    its ``received_at`` are the live ones, which the recording holds."""
     path = tmp_path / "session.ndjson"
     client = WeexWebSocketClient(weex_sim.config(), recorder=path)
+    live: list[float] = []
     seen = Items()
-    client.on("ticker:BTCUSDT", lambda msg: seen.add((msg.event, msg.data)))
+
+    def on_ticker(msg: StreamMessage) -> None:
+        live.append(msg.received_at)
+        seen.add((msg.event, msg.data))
+
+    client.on("ticker:BTCUSDT", on_ticker)
     async with client:
         await seen.until(lambda: len(seen) >= 5)
         weex_sim.faults.drop("public")
@@ -187,17 +193,17 @@ async def test_replay_reproduces_stats_and_received_at(
     live_stats = client.stats
     recorded = {r.t for r in read_records(path) if r.dir == "in"}
 
-    received: list[float] = []
+    replayed: list[float] = []
     replay = WeexWebSocketClient.replay(path)
+    replay.on("ticker:BTCUSDT", lambda msg: replayed.append(msg.received_at))
     async with replay:
-        stream = replay.stream("ticker:BTCUSDT")
         async with asyncio.timeout(WAIT):
-            async for msg in stream:
-                received.append(msg.received_at)
+            async for _ in replay.stream("ticker:BTCUSDT"):
+                pass
         stats = replay.stats
     assert stats.messages == live_stats.messages
     assert stats.reconnects == live_stats.reconnects == 1
-    assert received and set(received) <= recorded
+    assert replayed == live and set(live) <= recorded
 
 
 async def test_private_recording_holds_no_secret(
