@@ -229,3 +229,24 @@ async def test_private_recording_holds_no_secret(
             assert signature not in blob
     assert SIGNATURE_SHAPE.search(plain) is None
     assert b"ACCESS-" not in plain
+
+
+async def test_v2_session_replays_item_by_item(
+    weex_sim: Simulator, tmp_path: Path
+) -> None:
+    """A V2 session (replies by channel, not id) with a reconnect replays to the
+    same market events."""
+    path = tmp_path / "v2.ndjson"
+    live = Items()
+    client = WeexWebSocketClient(
+        weex_sim.config(protocol="v2"), recorder=path, backoff=zero_backoff
+    )
+    collect(client, live)
+    async with client:
+        await live.until(lambda: len(live) >= 20)
+        weex_sim.faults.drop("public")
+        await client.wait_for("reconnected", timeout=WAIT)
+        count = len(live)
+        await live.until(lambda: len(live) >= count + 20)
+    replayed, _ = await replay_all(path)
+    assert replayed == live
