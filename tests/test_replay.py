@@ -22,9 +22,9 @@ from weex_events import (
     WeexWebSocketClient,
 )
 from weex_events.loopback import Loopback
+from weex_events.protocol.replies import answer, is_reply, is_subscribe
 from weex_events.recording import Recorder, read_records
 from weex_events.recording.format import encode_header, encode_line
-from weex_events.replay import answer, is_reply, is_subscribe
 
 WAIT = 30.0
 GREETING = '{"cid":"c-1","event":"connected","time":"1796600000000"}'

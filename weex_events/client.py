@@ -20,7 +20,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from types import TracebackType
 from typing import Any, overload
 
@@ -46,7 +45,6 @@ from .subscriptions import make_channels
 __all__ = ["ClientStats", "WeexWebSocketClient"]
 
 log = logging.getLogger("weex_events.client")
-_sleep = asyncio.sleep
 
 
 class ClientState(enum.Enum):
@@ -161,9 +159,8 @@ class WeexWebSocketClient:
                 one this version reads.
             ConfigError: ``speed`` is not positive.
         """
-        player = Player(
-            Path(path), speed=speed, monotonic=monotonic, sleep=sleep or _sleep
-        )
+        sleep = sleep or asyncio.sleep
+        player = Player(path, speed=speed, monotonic=monotonic, sleep=sleep)
         client = cls(
             player.config(config),
             transports=player,

@@ -304,8 +304,7 @@ class Connection:
         deliver_depth = sink.deliver_depth
         clock = self._clock
         limit = self._max_frame_size
-        tap = getattr(transport, "tap", None)
-        monotonic = self._monotonic
+        tap = getattr(transport, "tap", None)  # recording on (weex_events.tap)
         while True:
             msg = await receive()
             self.frames += 1
@@ -315,7 +314,7 @@ class Connection:
             data = msg[1]
             now = clock()
             if tap is not None:
-                tap(data, now, monotonic())  # recording (weex_events.tap): an append
+                tap(data, now, self._monotonic())  # the recorder's append
             if len(data) > limit:
                 self._bad_frame(data)
                 continue

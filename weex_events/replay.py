@@ -35,7 +35,7 @@ endpoint:
   :class:`~weex_events.errors.RecordingError`, after every record before the
   damage has been delivered. The sockets stay open and quiet.
 
-Imports: ``errors``, ``config``, ``events``, ``transport``, ``tap``,
+Imports: ``errors``, ``config``, ``events``, ``protocol``, ``transport``, ``tap``,
 ``recording``, stdlib.
 """
 
@@ -44,8 +44,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
-import json
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
@@ -54,72 +54,18 @@ from typing import Literal
 from .config import WeexConfig
 from .errors import ConfigError, RecordingError
 from .events import Endpoint
+from .protocol.replies import answer, is_reply, is_subscribe
 from .recording import Header, Record, RecordingReader
 from .tap import CLOSED_BY_CLIENT
 from .transport import TEXT, BinaryFrame, RawMessage, TransportClosed
 
-__all__ = ["Player", "ReplayTransport", "answer", "is_reply", "is_subscribe"]
+__all__ = ["Player", "ReplayTransport"]
 
 log = logging.getLogger("weex_events.replay")
 
 _CLOSE = object()  # message type of a drop or a local close (never TEXT)
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-# -- the protocol facts the player needs (pure) ----------------------------------
-
-
-def _object(text: str) -> dict[str, object] | None:
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return None
-    return doc if isinstance(doc, dict) else None
-
-
-def is_reply(frame: str, protocol: str) -> bool:
-    """Whether a received ``frame`` answers a command (WEEX-WS.md §1.4, §2)."""
-    if protocol == "v2":
-        if '"event"' not in frame:
-            return False
-        doc = _object(frame)
-        return doc is not None and doc.get("event") in (
-            "subscribed",
-            "unsubscribed",
-            "error",
-        )
-    if '"result"' not in frame:
-        return False
-    doc = _object(frame)
-    return doc is not None and "result" in doc and "e" not in doc
-
-
-def is_subscribe(frame: str, protocol: str) -> bool:
-    """Whether a sent ``frame`` is a subscribe command."""
-    if "ubscribe" not in frame and "UBSCRIBE" not in frame:
-        return False
-    doc = _object(frame)
-    if doc is None:
-        return False
-    if protocol == "v2":
-        return doc.get("event") == "subscribe"
-    return doc.get("method") == "SUBSCRIBE"
-
-
-def answer(command: str, protocol: str) -> str | None:
-    """The server's acknowledgement of a sent ``command`` (``None``: none due)."""
-    doc = _object(command)
-    if doc is None:
-        return None
-    if protocol == "v2":
-        event = doc.get("event")
-        if event not in ("subscribe", "unsubscribe"):
-            return None
-        return json.dumps({"event": f"{event}d", "channel": doc.get("channel")})
-    if doc.get("method") not in ("SUBSCRIBE", "UNSUBSCRIBE"):
-        return None
-    return json.dumps({"result": True, "id": doc.get("id")})
 
 
 # -- one replayed socket ---------------------------------------------------------
@@ -228,7 +174,7 @@ class Player:
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | os.PathLike[str],
         *,
         speed: float | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -236,8 +182,8 @@ class Player:
     ) -> None:
         if speed is not None and not speed > 0:
             raise ConfigError("speed", f"must be positive or None, not {speed!r}")
-        reader = RecordingReader(path)
         self.path = Path(path)
+        reader = RecordingReader(self.path)
         self.header: Header = reader.header
         header = self.header
         if header.protocol not in ("v3", "v2") or header.market not in (

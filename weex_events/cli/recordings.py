@@ -9,7 +9,7 @@ replays a recording through the client and prints its events like ``tail``;
 without ``EVENT`` it prints the events of the channels the recording subscribed
 (with the default book depth and kline interval).
 
-Imports: ``errors``, ``config``, ``kinds``, ``recording``, ``replay``,
+Imports: ``errors``, ``config``, ``kinds``, ``protocol``, ``recording``,
 ``client``, and the ``cli`` modules.
 """
 
@@ -28,8 +28,8 @@ from ..client import WeexWebSocketClient
 from ..config import WeexConfig
 from ..errors import ConfigError
 from ..kinds import KINDS
+from ..protocol.replies import is_subscribe
 from ..recording import Recorder, RecordingReader
-from ..replay import is_subscribe
 from .commands import _simulator
 from .output import check_events, json_line
 
