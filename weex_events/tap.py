@@ -24,7 +24,6 @@ Imports: ``errors``, ``events``, ``transport``, ``recording``.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -84,8 +83,8 @@ class TapTransport:
     def tap(self) -> Callable[[bytes, float, float], None]:
         """What the read loop calls with each text frame, its receive time (the
         one it stamps ``received_at`` with) and its monotonic time: the
-        recorder's append, bound to this socket (no Python frame of its own)."""
-        return functools.partial(self._rec.frame_in, self._ep, self._conn)
+        recorder's append, bound to this socket."""
+        return self._rec.frame_in_for(self._ep, self._conn)
 
     def other(self, msg: RawMessage) -> BinaryFrame:
         """The inner translation; a socket that ended is recorded as closed.
