@@ -36,7 +36,9 @@ class Check:
         case: what is measured, for humans.
         runner: the measured runner.
         floor: the runner it is compared with.
-        metric: ``"cpu"`` (µs/frame, compared as a ratio), ``"p99"``/``"p50"``
+        metric: ``"cpu"`` (µs/frame, compared as a ratio; for ``sdk_recording``
+            the event-loop thread's CPU), ``"wall"`` and ``"process"`` (wall time
+            and whole-process CPU per frame, ratios), ``"p99"``/``"p50"``
             (latency, compared as a difference in µs) or ``"rss"`` (peak RSS,
             a difference in MB).
         limit: the target (ratio, µs or MB); ``None`` for information only.
@@ -52,6 +54,12 @@ class Check:
 CHECKS = (
     Check("ticker, sync handler `on('ticker:SYM')`", "sdk_handler", "floor_ticker",
           "cpu", 1.8),
+    Check("ticker, sync handler, recording on: read-loop thread CPU vs off",
+          "sdk_recording", "sdk_handler", "cpu", 1.10),
+    Check("ticker, sync handler, recording on: wall time vs off",
+          "sdk_recording", "sdk_handler", "wall"),
+    Check("ticker, sync handler, recording on: process CPU (writer included) vs off",
+          "sdk_recording", "sdk_handler", "process"),
     Check("ticker, `stream_tickers(symbols)`", "sdk_stream", "floor_ticker", "cpu",
           2.2),
     Check("book, `stream_order_book(level=5)` on `@depth15`", "sdk_book15",
@@ -69,6 +77,10 @@ CHECKS = (
     Check("peak memory (ru_maxrss), 200-level book handler", "sdk_book200",
           "floor_book200", "rss", 10.0),
 )  # fmt: skip
+
+
+#: Metrics compared as a ratio (per-frame costs); the others as a difference.
+_RATIOS = frozenset({"cpu", "wall", "process"})
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ def _value(result: Mapping[str, Any], metric: str) -> float:
 
 
 def _compare(metric: str) -> Callable[[float, float], float]:
-    if metric == "cpu":
+    if metric in _RATIOS:
         return lambda measured, floor: measured / floor
     return lambda measured, floor: measured - floor
 
@@ -137,7 +149,10 @@ def evaluate(rounds: Sequence[Round], checks: Sequence[Check] = CHECKS) -> list[
 
 
 def _unit(metric: str) -> str:
-    return {"cpu": "µs/frame", "rss": "MB"}.get(metric, "µs")
+    per_frame = "µs/frame"
+    return {"cpu": per_frame, "wall": per_frame, "process": per_frame, "rss": "MB"}.get(
+        metric, "µs"
+    )
 
 
 def _fmt(value: float | None, metric: str) -> str:
@@ -150,7 +165,7 @@ def _fmt(value: float | None, metric: str) -> str:
 def _delta(row: Row) -> str:
     if row.median is None or row.low is None or row.high is None:
         return "—"
-    if row.check.metric == "cpu":
+    if row.check.metric in _RATIOS:
         return f"{row.median:.2f}× ({row.low:.2f}–{row.high:.2f})"
     unit = _unit(row.check.metric)
     return f"{row.median:+.1f} {unit} ({row.low:+.1f} to {row.high:+.1f})"
@@ -159,7 +174,7 @@ def _delta(row: Row) -> str:
 def _target(check: Check) -> str:
     if check.limit is None:
         return "—"
-    if check.metric == "cpu":
+    if check.metric in _RATIOS:
         return f"≤ {check.limit:g}×"
     return f"≤ +{check.limit:g} {_unit(check.metric)}"
 

@@ -16,6 +16,10 @@ Runners (the floor is the cheapest possible client on the same frames):
 ``floor_ticker``        bare ``aiohttp`` ``ws_connect`` loop + ``orjson.loads``
 ``naive_ticker``        the ``websockets`` library + stdlib ``json.loads``
 ``sdk_handler``         SDK, sync handler on ``ticker:SYMBOL`` for four symbols
+``sdk_recording``       ``sdk_handler`` recording every frame to a ``.ndjson.gz``;
+                        its ``us_per_frame`` is the event-loop thread's CPU (the
+                        read loop), ``process_us`` the whole process's (writer
+                        thread included)
 ``sdk_stream``          SDK, ``async for`` over ``stream_tickers`` (four symbols)
 ``floor_book15``        bare loop on a 15-level book's depth frames
 ``sdk_book15``          SDK, ``stream_order_book(symbol, level=5)`` (``@depth15``)
@@ -39,9 +43,11 @@ import gc
 import json
 import resource
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -84,11 +90,13 @@ class Window:
     """
 
     profile_path: str | None = None
+    thread_cpu: bool = False  # CPU of this thread only (not the whole process)
     seen: int = 0
     latencies_ns: list[int] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     active: bool = False
     _cpu: float = 0.0
+    _process: float = 0.0
     _wall: float = 0.0
     _gc: list[int] = field(default_factory=list)
     _profiler: cProfile.Profile | None = None
@@ -103,17 +111,20 @@ class Window:
                 self._profiler = cProfile.Profile()
                 self._profiler.enable()
             self._wall = time.perf_counter()
-            self._cpu = time.process_time()
+            self._process = time.process_time()
+            self._cpu = time.thread_time() if self.thread_cpu else self._process
         elif mark == "end" and not self.active:
             self.done.set()  # the start marker never reached the consumer
         elif mark == "end":
-            cpu = time.process_time()
+            process = time.process_time()
+            cpu = time.thread_time() if self.thread_cpu else process
             wall = time.perf_counter()
             if self._profiler is not None and self.profile_path is not None:
                 self._profiler.disable()
                 self._profiler.dump_stats(self.profile_path)
             self.active = False
             self._cpu = cpu - self._cpu
+            self._process = process - self._process
             self._wall = wall - self._wall
             self._gc = [b - a for a, b in zip(self._gc, _gc_counts(), strict=True)]
             self.done.set()
@@ -126,6 +137,8 @@ class Window:
             "cpu_s": self._cpu,
             "wall_s": self._wall,
             "us_per_frame": self._cpu / max(1, n - 1) * 1e6,
+            "process_us": self._process / max(1, n - 1) * 1e6,
+            "wall_us": self._wall / max(1, n - 1) * 1e6,
             "seen": self.seen,
             "gc": self._gc,
             "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -205,7 +218,7 @@ async def _naive(url: str, scenario: Scenario, window: Window) -> dict[str, Any]
 # -- the SDK ---------------------------------------------------------------------
 
 
-def _client(url: str) -> Any:
+def _client(url: str, recorder: Any = None) -> Any:
     from weex_events import WeexConfig, WeexWebSocketClient
 
     base = url.split("/v3/")[0].replace("ws://", "")
@@ -214,7 +227,7 @@ def _client(url: str) -> Any:
         ws_private_url=f"ws://{base}/v3/ws/private",
         rest_url=f"http://{base}",
     )
-    return WeexWebSocketClient(config)
+    return WeexWebSocketClient(config, recorder=recorder)
 
 
 def _sdk_stats(client: Any) -> dict[str, Any]:
@@ -253,6 +266,27 @@ async def _sdk_handler(url: str, scenario: Scenario, window: Window) -> dict[str
             client.on(f"ticker:{param.partition('@')[0]}", handler)
         await window.done.wait()
         return _sdk_stats(client)
+
+
+async def _sdk_recording(
+    url: str, scenario: Scenario, window: Window
+) -> dict[str, Any]:
+    """``sdk_handler`` with ``recorder=`` a gzip file (deleted afterwards)."""
+    from weex_events.recording import Recorder
+
+    window.thread_cpu = True
+    with tempfile.TemporaryDirectory() as tmp:
+        recorder = Recorder(Path(tmp) / "bench.ndjson.gz")
+        async with _client(url, recorder) as client:
+            handler = _handler(window)
+            for param in scenario.params:
+                client.on(f"ticker:{param.partition('@')[0]}", handler)
+            await window.done.wait()
+            stats = _sdk_stats(client)
+        await recorder.aclose()
+        stats["recorded"] = recorder.stats.written
+        stats["recording_dropped"] = recorder.stats.dropped
+    return stats
 
 
 async def _consume(client: Any, stream: Any, window: Window) -> dict[str, Any]:
@@ -300,6 +334,7 @@ RUNNERS: dict[str, tuple[Scenario, Body]] = {
     "floor_ticker": (TICKERS, _floor),
     "naive_ticker": (TICKERS, _naive),
     "sdk_handler": (TICKERS, _sdk_handler),
+    "sdk_recording": (TICKERS, _sdk_recording),
     "sdk_stream": (TICKERS, _sdk_stream),
     "floor_book15": (BOOK15, _floor),
     "sdk_book15": (BOOK15, _sdk_book15),

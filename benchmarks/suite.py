@@ -42,6 +42,7 @@ ORDER = (
     "floor_ticker",
     "naive_ticker",
     "sdk_handler",
+    "sdk_recording",
     "sdk_stream",
     "floor_book15",
     "sdk_book15",

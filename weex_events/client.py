@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -35,6 +37,8 @@ from .kinds import depth_of
 from .liveness import Liveness
 from .outputs import Outputs
 from .private_feed import AccountState, PrivateFeed, Recovery
+from .recording import Recorder
+from .replay import Player
 from .stats import ClientStats, collect
 from .streams import Stream, Streams
 from .subscriptions import make_channels
@@ -70,6 +74,9 @@ class WeexWebSocketClient:
             signing.
         transports: opens the sockets; aiohttp by default (tests pass an
             in-memory ``weex_events.loopback.Loopback``).
+        recorder: record every frame received and sent (DESIGN §6): a
+            ``weex_events.recording.Recorder`` (started on connect, left open),
+            or a file path (the client closes it on disconnect).
     """
 
     def __init__(
@@ -82,6 +89,7 @@ class WeexWebSocketClient:
         subscribe_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
         transports: TransportFactory | None = None,
+        recorder: Recorder | str | os.PathLike[str] | None = None,
     ) -> None:
         self.config = cfg = config if config is not None else WeexConfig.from_env()
         self._now = clock
@@ -100,6 +108,8 @@ class WeexWebSocketClient:
             retryable=retryable,
             sleep=sleep,
             clock=clock,
+            recorder=recorder,
+            authenticate=not isinstance(transports, Player),
         )
         self._hub = Hub(
             self._dialer.connection,
@@ -125,6 +135,46 @@ class WeexWebSocketClient:
         outputs.streams = self._streams
         self._subscribe_timeout = subscribe_timeout
         self._private = PrivateFeed(self._dialer, outputs, self._hub, subscribe_timeout)
+
+    @classmethod
+    def replay(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        speed: float | None = None,
+        config: WeexConfig | None = None,
+        sleep: Sleep | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> WeexWebSocketClient:
+        """A client whose frames come from the recording at ``path`` (DESIGN §6),
+        through the same decode, book and dispatch path as live frames.
+
+        Nothing flows past the greeting until the client sends its first
+        subscription; ``speed=None`` replays as fast as the client reads,
+        ``speed=1.0`` at the recorded pace (``sleep``/``monotonic`` pace it).
+        ``received_at`` is the recorded receive time. When the recording ends,
+        streams end; a damaged file ends them with :class:`RecordingError`
+        after everything before the damage. ``config`` supplies settings such
+        as ``number_type``; protocol and market come from the file.
+
+        Raises:
+            RecordingError: the file cannot be opened or its header is not
+                one this version reads.
+            ConfigError: ``speed`` is not positive.
+        """
+        sleep = sleep or asyncio.sleep
+        player = Player(path, speed=speed, monotonic=monotonic, sleep=sleep)
+        client = cls(
+            player.config(config),
+            transports=player,
+            backoff=lambda: itertools.repeat(0.0),
+            clock=player.now,
+        )
+        player.on_end = client._streams.close_all
+        # The recording is the whole truth: never read an account over REST
+        # (its URLs are production's, its credentials placeholders).
+        client._private.unavailable = "a replayed recording is not recovered over REST"
+        return client
 
     def __repr__(self) -> str:
         return f"<WeexWebSocketClient {self._state.value} {self.config.ws_public_url}>"
@@ -203,7 +253,7 @@ class WeexWebSocketClient:
         await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
         await self._private.close()
         await self._dispatcher.close()
-        await self._dialer.close_session()
+        await self._dialer.finish()
 
     def is_connected(self) -> bool:
         """Whether the (primary) public socket is open right now."""

@@ -304,6 +304,7 @@ class Connection:
         deliver_depth = sink.deliver_depth
         clock = self._clock
         limit = self._max_frame_size
+        tap = getattr(transport, "tap", None)  # recording on (weex_events.tap)
         while True:
             msg = await receive()
             self.frames += 1
@@ -311,10 +312,12 @@ class Connection:
                 self._bad_frame(other(msg))  # or raises TransportClosed
                 continue
             data = msg[1]
+            now = clock()
+            if tap is not None:
+                tap(data, now, self._monotonic())  # the recorder's append
             if len(data) > limit:
                 self._bad_frame(data)
                 continue
-            now = clock()
             try:
                 result = decode(data, now)
             except DecodeError as exc:

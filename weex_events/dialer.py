@@ -4,10 +4,12 @@ and an opener that signs private handshakes (WEEX-WS.md §1.2) and opens a
 transport.
 
 The transport factory is injectable: the aiohttp one by default, an in-memory
-one (:mod:`weex_events.loopback`) in tests, a replay transport later.
+one (:mod:`weex_events.loopback`) in tests, a
+:class:`~weex_events.replay.Player` for a replay. With a recorder, every socket
+the factory opens is wrapped in a recording tap (:mod:`weex_events.tap`).
 
 Imports: ``errors``, ``config``, ``events``, ``backoff``, ``protocol``, ``auth``,
-``transport``, ``connection``.
+``transport``, ``recording``, ``tap``, ``connection``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Protocol
 
 from .auth import Credentials, ServerClock, SignedHeaders
@@ -31,6 +35,8 @@ from .protocol.rest_paths import rest_paths
 from .protocol.spot_codec import SpotCodec
 from .protocol.v2 import V2Codec
 from .protocol.v3 import V3Codec
+from .recording import Recorder
+from .tap import recording_transports
 from .transport import AiohttpTransport, Session, Transport, fetch, new_session
 
 __all__ = ["Dialer", "TransportFactory", "aiohttp_transports"]
@@ -105,6 +111,10 @@ class Dialer:
         retryable: which connection failures are worth another attempt.
         sleep: the coroutine used to wait between reconnect attempts.
         clock: the local wall clock (``received_at``, signing).
+        recorder: records every socket's frames; a path makes a
+            :class:`~weex_events.recording.Recorder` the dialer closes in
+            :meth:`finish`.
+        authenticate: sign private handshakes (off for a replay).
     """
 
     def __init__(
@@ -118,12 +128,25 @@ class Dialer:
         retryable: Callable[[BaseException], bool] = is_retryable,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.time,
+        recorder: Recorder | str | os.PathLike[str] | None = None,
+        authenticate: bool = True,
     ) -> None:
         self.config = cfg = config
         self._sink = sink
         #: Makes a private connection's sink from its codec (``sink`` if ``None``).
         self.private_sink = private_sink
-        self._transports = transports or aiohttp_transports(self._the_session, cfg)
+        self._transports: Callable[
+            [str, Endpoint, Mapping[str, str]], Awaitable[Transport]
+        ] = transports or aiohttp_transports(self._the_session, cfg)
+        self._owns_recorder = isinstance(recorder, str | os.PathLike)
+        if isinstance(recorder, str | os.PathLike):
+            recorder = Recorder(Path(recorder))
+        self.recorder = recorder
+        if recorder is not None:
+            self._transports = recording_transports(
+                self._transports, recorder, wall=clock
+            )
+        self._authenticate = authenticate
         self._backoff: Backoff = backoff or (lambda: default_backoff(cfg))
         self._retryable = retryable
         self._sleep: Sleep = sleep or asyncio.sleep
@@ -161,7 +184,15 @@ class Dialer:
         return self._credentials is not None
 
     def open_session(self) -> None:
-        """Create the HTTP session (WebSockets and the server clock)."""
+        """Create the HTTP session (WebSockets and the server clock), and start
+        the recorder.
+
+        Raises:
+            ConfigError: the recording file cannot be created.
+        """
+        if self.recorder is not None:
+            cfg = self.config
+            self.recorder.start(protocol=cfg.protocol, market=cfg.market)
         self._session = new_session()
 
     async def close_session(self) -> None:
@@ -169,6 +200,12 @@ class Dialer:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    async def finish(self) -> None:
+        """Close the HTTP session, and the recorder if the dialer made it."""
+        await self.close_session()
+        if self._owns_recorder and self.recorder is not None:
+            await self.recorder.aclose()
 
     def _the_session(self) -> Session | None:
         return self._session
@@ -182,7 +219,7 @@ class Dialer:
         async def opener() -> Transport:
             # SignedHeaders: its repr hides the credentials from tracebacks.
             headers = SignedHeaders({"User-Agent": cfg.user_agent})
-            if private:
+            if private and self._authenticate:
                 headers.update(await self._auth_headers(url))
             return await self._transports(url, endpoint, headers)
 

@@ -18,6 +18,18 @@ pytest loads this module as a plugin through the ``pytest11`` entry point once
 - the ``weex_sim`` marker: keyword arguments for that test's
   :class:`~weex_events.sim.Simulator`, for example
   ``@pytest.mark.weex_sim(seed=3, speed=50, symbols=["BTCUSDT"], ping_interval=0.1)``.
+- ``weex_replay``: an async fixture yielding a replaying
+  :class:`~weex_events.WeexWebSocketClient` (``WeexWebSocketClient.replay``), not
+  yet connected, of the recording the ``weex_replay`` marker names (a path
+  relative to pytest's root directory, and ``replay()``'s keyword arguments);
+  disconnected after the test::
+
+      @pytest.mark.weex_replay("tests/data/session.ndjson.gz")
+      async def test_bot_on_recorded_data(weex_replay):
+          weex_replay.on("ticker:BTCUSDT", bot.on_ticker)
+          async with weex_replay:
+              async for _ in weex_replay.stream("ticker:BTCUSDT"):
+                  pass  # ends when the recording ends
 
 The fixture needs ``pytest`` and ``pytest-asyncio``: ``pip install
 'weex_events[testing]'`` installs exactly those. It works in pytest-asyncio's strict
@@ -25,28 +37,34 @@ and auto modes. Importing this module never fails: without pytest-asyncio the
 fixture is still defined, and a test that asks for it fails with a message saying
 what to install.
 
-Imports: stdlib, ``pytest``/``pytest_asyncio`` when installed, and ``sim`` (lazily,
-inside the fixture, so merely loading the plugin stays cheap).
+Imports: stdlib, ``pytest``/``pytest_asyncio`` when installed, and ``sim`` and
+``client`` (lazily, inside the fixtures, so merely loading the plugin stays cheap).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .client import WeexWebSocketClient
     from .sim import Simulator
 
 __all__ = [
     "DEFAULT_OPTIONS",
     "MARKER",
     "MISSING_ASYNCIO",
+    "REPLAY_MARKER",
     "pytest_configure",
+    "replay_options",
     "simulator_options",
 ]
 
 #: Marker carrying per-test ``Simulator`` keyword arguments.
 MARKER = "weex_sim"
+#: Marker naming the recording (and ``replay()`` options) of ``weex_replay``.
+REPLAY_MARKER = "weex_replay"
 #: ``Simulator`` keyword arguments used unless the marker overrides them.
 DEFAULT_OPTIONS: dict[str, Any] = {"seed": 1, "speed": 20.0}
 
@@ -62,6 +80,11 @@ def pytest_configure(config: Any) -> None:
         "markers",
         f"{MARKER}(**options): keyword arguments for the weex_sim fixture's Simulator",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{REPLAY_MARKER}(path, **options): the recording the weex_replay fixture "
+        "replays, and WeexWebSocketClient.replay() keyword arguments",
+    )
 
 
 def simulator_options(request: Any) -> dict[str, Any]:
@@ -73,6 +96,23 @@ def simulator_options(request: Any) -> dict[str, Any]:
             raise TypeError(f"@pytest.mark.{MARKER} takes keyword arguments only")
         options.update(marker.kwargs)
     return options
+
+
+def replay_options(request: Any) -> tuple[Path, dict[str, Any]]:
+    """The recording and ``replay()`` keyword arguments for ``request``'s test.
+
+    Raises:
+        TypeError: the test has no ``weex_replay`` marker naming one path.
+    """
+    marker = request.node.get_closest_marker(REPLAY_MARKER)
+    if marker is None or len(marker.args) != 1:
+        raise TypeError(
+            f"the weex_replay fixture needs @pytest.mark.{REPLAY_MARKER}(path, ...)"
+        )
+    path = Path(marker.args[0])
+    if not path.is_absolute():
+        path = Path(request.config.rootpath) / path
+    return path, dict(marker.kwargs)
 
 
 #: What a test using ``weex_sim`` is told when pytest-asyncio is missing.
@@ -91,7 +131,19 @@ if pytest_asyncio is not None:
         async with Simulator(**simulator_options(request)) as sim:
             yield sim
 
-    __all__ += ["weex_sim"]
+    @pytest_asyncio.fixture
+    async def weex_replay(request: Any) -> AsyncIterator[WeexWebSocketClient]:
+        """A replaying client of the marker's recording, disconnected after."""
+        from .client import WeexWebSocketClient
+
+        path, options = replay_options(request)
+        client = WeexWebSocketClient.replay(path, **options)
+        try:
+            yield client
+        finally:
+            await client.disconnect()
+
+    __all__ += ["weex_replay", "weex_sim"]
 else:  # pragma: no cover - exercised in a subprocess without pytest-asyncio
     try:
         import pytest
@@ -104,4 +156,9 @@ else:  # pragma: no cover - exercised in a subprocess without pytest-asyncio
             """Fails: the simulator fixture needs pytest-asyncio."""
             pytest.fail(MISSING_ASYNCIO, pytrace=False)
 
-        __all__ += ["weex_sim"]
+        @pytest.fixture
+        def weex_replay(request: Any) -> Any:
+            """Fails: the replay fixture needs pytest-asyncio."""
+            pytest.fail(MISSING_ASYNCIO, pytrace=False)
+
+        __all__ += ["weex_replay", "weex_sim"]

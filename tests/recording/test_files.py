@@ -195,6 +195,33 @@ def test_a_full_buffer_drops_new_records_counts_and_marks_them(tmp_path: Path) -
     assert rec.stats.dropped == 3 and rec.stats.recorded == 4
 
 
+def test_bound_frame_in_records_and_overflows_like_frame_in(tmp_path: Path) -> None:
+    """frame_in_for(ep, conn) writes the same records as frame_in, with the same
+    overflow policy and after-close drops."""
+    path = tmp_path / "bound.ndjson"
+    rec = Recorder(path, buffer_size=3)
+    tap = rec.frame_in_for("private", 7)
+    for i in range(5):  # not started: the buffer fills up
+        tap(str(i).encode(), float(i), 100.0 + i)
+    assert rec.stats.dropped == 2 and rec.stats.pending == 3
+    rec.start()
+    try:
+        wait_until(lambda: rec.stats.written == 3)
+        tap(b"5", 5.0, 105.0)
+    finally:
+        rec.close()
+    got = list(read_records(path))
+    assert [(r.ep, r.conn, r.dir, r.frame, r.lost) for r in got] == [
+        ("private", 7, "in", "0", 0),
+        ("private", 7, "in", "1", 0),
+        ("private", 7, "in", "2", 0),
+        ("private", 7, "in", "5", 2),
+    ]
+    assert [(r.t, r.mono) for r in got][-1] == (5.0, 105.0)
+    tap(b"late", 6.0, 106.0)
+    assert rec.stats.dropped == 3 and rec.stats.recorded == 4
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_failing_disk_stops_the_writer_not_the_caller() -> None:
     """A write error is kept in stats; calls keep returning and count as dropped."""

@@ -1,12 +1,14 @@
-"""The ``weex-events`` command: ``demo``, ``sim`` and ``tail``.
+"""The ``weex-events`` command: ``demo``, ``sim``, ``tail``, ``record``, ``replay``.
 
 ``demo`` runs the embedded simulator and the live view of
 :mod:`weex_events.dashboard` in one process; ``sim`` serves the simulator
 standalone; ``tail`` prints events as JSON lines from the configured endpoint or
-an embedded simulator. Every command runs under :func:`main`, which turns errors
-into one line on stderr and an exit status: 0 done (``--seconds``, ``--count``,
-Ctrl-C or SIGTERM), 1 connection failure, 2 usage, configuration, event name or a
-subscription the server refused.
+an embedded simulator; ``record`` and ``replay`` write and play back
+recordings (:mod:`~weex_events.cli.recordings`). Every command runs under
+:func:`main`, which turns errors into one line on stderr and an exit status: 0
+done (``--seconds``, ``--count``, Ctrl-C or SIGTERM), 1 connection failure or a
+damaged recording, 2 usage, configuration, event name or a subscription the
+server refused.
 
 The package: :mod:`~weex_events.cli.parser` (arguments),
 :mod:`~weex_events.cli.commands` (one coroutine per subcommand) and
@@ -29,6 +31,7 @@ from ..errors import ConfigError, SubscriptionError, WeexError
 from .commands import COMMANDS, run_until
 from .output import CommandError, check_events, json_line
 from .parser import build_parser
+from .recordings import COMMANDS as RECORDING_COMMANDS
 
 __all__ = ["build_parser", "check_events", "json_line", "main"]
 
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 2
     out = sys.stdout
-    command = COMMANDS[args.command]
+    command = {**COMMANDS, **RECORDING_COMMANDS}[args.command]
     with _logging(args.verbose):
         try:
             _run(run_until(command(args, out), args.seconds))

@@ -1,6 +1,7 @@
 """The ``weex-events`` argument parser.
 
-Imports: ``config`` (the version).
+Imports: ``config`` (the version), :mod:`~weex_events.cli.recordings` (its
+subcommands' arguments).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import __version__
+from .recordings import add_parsers as add_recording_parsers
 
 __all__ = ["DEFAULT_SYMBOLS", "build_parser"]
 
@@ -159,4 +161,5 @@ def build_parser() -> argparse.ArgumentParser:
         "--count", type=_positive(int), metavar="N", help="stop after N events"
     )
     tail.set_defaults(seed=1, speed=1.0)
+    add_recording_parsers(sub, common)
     return parser

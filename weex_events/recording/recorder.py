@@ -31,6 +31,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -166,6 +167,21 @@ class Recorder:
             self._recorded += 1
         else:
             self._overflow()
+
+    def frame_in_for(
+        self, endpoint: str, conn: int
+    ) -> Callable[[str | bytes, float, float], None]:
+        """:meth:`frame_in` bound to ``conn`` of ``endpoint``: (frame, wall, mono)."""
+        buf, append = self._buf, self._buf.append
+
+        def frame_in(frame: str | bytes, wall: float, mono: float) -> None:
+            if len(buf) < self._limit:
+                append((wall, mono, endpoint, conn, "in", frame))
+                self._recorded += 1
+            else:
+                self._overflow()
+
+        return frame_in
 
     def frame_out(
         self, endpoint: str, conn: int, frame: str | bytes, wall: float, mono: float
