@@ -74,3 +74,20 @@ def test_gap_is_reported_once_and_nothing_is_emitted() -> None:
     assert gaps == [(BOOK15, "gap")]
     assert books.resyncs == 1
     assert len(out) == 1  # the snapshot's message only
+
+
+def test_a_delta_before_the_ack_is_a_late_frame_not_a_gap() -> None:
+    """A channel released and taken again may still receive deltas of its old
+    subscription: before the server acknowledged the new one they are dropped,
+    after it a delta before the snapshot is a ``no_snapshot`` gap."""
+    books, out, gaps = keeper()
+    books.track(BOOK15, 15)
+    books.apply(depth(7, 8, [("100", "3")]))  # still on the wire from before
+    assert gaps == [] and out == [] and books.resyncs == 0
+    books.apply(snapshot())
+    assert len(out) == 1  # the snapshot was applied
+    books.track(BOOK15, None)
+    books.track(BOOK15, 15)
+    books.acknowledged(BOOK15)
+    books.apply(depth(7, 8, [("100", "3")]))
+    assert gaps == [(BOOK15, "no_snapshot")] and books.resyncs == 1

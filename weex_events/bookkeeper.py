@@ -41,6 +41,10 @@ class BookKeeper:
         self._books: dict[Channel, OrderBook] = {}
         self._views: dict[Channel, int] = {}
         self._routes: dict[tuple[str, int], _Route] = {}
+        # Books made for a subscription the server has not acknowledged yet: a
+        # delta reaching them belongs to an earlier subscription of the channel
+        # (released and taken again while its frames were still on the wire).
+        self._unacknowledged: set[Channel] = set()
         self.resyncs = 0
 
     def track(self, channel: Channel, view: int | None) -> None:
@@ -50,11 +54,13 @@ class BookKeeper:
         if view is None:
             self._books.pop(channel, None)
             self._views.pop(channel, None)
+            self._unacknowledged.discard(channel)
         else:
             if channel not in self._books:
                 self._books[channel] = OrderBook(
                     channel.symbol or "", depth_of(channel.arg), self._number_type
                 )
+                self._unacknowledged.add(channel)
             self._views[channel] = view
         self._route()
 
@@ -86,6 +92,10 @@ class BookKeeper:
         channel, book, event, view = route
         gap = book.apply(update)
         if gap is not None:
+            if gap.reason == "no_snapshot" and channel in self._unacknowledged:
+                # Not a gap: the new subscription's snapshot comes after its ack.
+                book.reset()
+                return
             self.resyncs += 1
             self._on_gap(channel, gap.reason, gap.detail)
             return
@@ -102,6 +112,11 @@ class BookKeeper:
                 update.raw,
             )
         )
+
+    def acknowledged(self, channel: Channel) -> None:
+        """The server acknowledged ``channel``'s subscription: from now on a delta
+        before the snapshot is a real ``no_snapshot`` gap."""
+        self._unacknowledged.discard(channel)
 
     def reset(self, channels: Iterable[Channel]) -> None:
         """The socket carrying ``channels`` was lost: restart from snapshots.

@@ -10,11 +10,12 @@ Imports: ``errors``, ``events``, ``protocol``, ``bookkeeper``, ``liveness``,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from .bookkeeper import BookKeeper
 from .dispatch import Dispatcher
 from .errors import WeexError
-from .events import Channel
+from .events import Channel, SubscriptionEvent
 from .liveness import Liveness
 from .protocol import DepthUpdate
 from .streams import Streams
@@ -34,12 +35,18 @@ class Outputs:
     ) -> None:
         # Attributes, not methods: the read loop calls `deliver` per message.
         self.deliver = liveness.wrap(dispatcher.emit_message)
-        self.emit = dispatcher.emit
         self.dispatcher = dispatcher
         self._liveness = liveness
         self._watch_books = liveness.watching("book")
         self._books = books
         self.streams: Streams | None = None
+
+    def emit(self, event: str, payload: Any) -> None:
+        """A lifecycle event to handlers; a book's subscription acknowledged
+        first tells the books (see :meth:`BookKeeper.acknowledged`)."""
+        if event == "subscribed" and isinstance(payload, SubscriptionEvent):
+            self._books.acknowledged(payload.channel)
+        self.dispatcher.emit(event, payload)
 
     def deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; ``book`` or ``resync`` follows."""
