@@ -22,6 +22,7 @@ ORDER = [
     "kinds",
     "events",
     "backoff",
+    "reconnect",
     "protocol",
     "private_items",
     "private_state",
@@ -36,10 +37,12 @@ ORDER = [
     "loopback",
     "replay",
     "commands",
+    "reader",
     "connection",
     "dialer",
     "subscriptions",
     "hub",
+    "deadlines",
     "queues",
     "dispatch",
     "handlers",
@@ -69,6 +72,7 @@ QUARANTINE = {
 }
 PURE = {
     "protocol",
+    "reconnect",
     "book_side",
     "book",
     "bookkeeper",
