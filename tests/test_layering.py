@@ -44,6 +44,7 @@ ORDER = [
     "hub",
     "deadlines",
     "queues",
+    "slow_handlers",
     "dispatch",
     "handlers",
     "streams",
