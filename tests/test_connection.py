@@ -1,6 +1,7 @@
 """Connection logic on the in-memory transport (weex_events.loopback): keepalive
-answers, drops, refused reconnects and the backoff reset, with no socket and an
-injected clock, so nothing here depends on the machine's speed."""
+answers, drops, refused reconnects, the backoff reset, a peer that stops reading,
+the reader's yields and slow handlers, with no socket and an injected clock, so
+nothing here depends on the machine's speed."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import zero_backoff
+from tests.conftest import expect, zero_backoff
 from tests.scripted import ticker_frame
 from weex_events import (
     ConnectionEvent,
+    SlowConsumerEvent,
     StreamMessage,
     WeexConfig,
     WeexConnectionError,
     WeexWebSocketClient,
 )
+from weex_events.commands import OUTBOX_SIZE
 from weex_events.connection import Connection
 from weex_events.errors import WeexError
 from weex_events.events import Channel, Endpoint
@@ -238,3 +241,136 @@ async def test_each_book_says_its_depth_and_streams_see_their_own() -> None:
     await peer.close()
     assert (msg.data["depth"], msg.data["bids"]) == (15, [("100", "1")])
     assert sorted(seen) == [(15, "BTCUSDT"), (200, "BTCUSDT")]
+
+
+PING = b'{"event":"ping","time":"1788692250000"}'
+
+
+async def test_pongs_to_a_peer_that_stops_reading_end_the_socket() -> None:
+    """Keepalive answers queue behind a send the peer never takes: once the
+    bounded outbox is full the socket is dropped (``disconnected`` says the peer
+    is not reading) and a new one opens; the reader kept reading meanwhile."""
+    peer = Peer()
+    config = CONFIG.replace(keepalive_interval=3600.0)  # only the bound can act
+    events: list[ConnectionEvent] = []
+    got: list[str] = []
+    async with WeexWebSocketClient(
+        config, backoff=zero_backoff, transports=peer.loopback
+    ) as client:
+        client.on("disconnected", events.append)
+        client.on("ticker:BTCUSDT", lambda m: got.append(m.data["last"]))
+        await client.subscribe("ticker", "BTCUSDT")
+        socket = peer.loopback.transports[0]
+        socket.stall()
+        socket.push(PING)  # its PONG is the send that never completes
+        socket.push(orjson.dumps(ticker_frame("BTCUSDT", "8")))
+        for _ in range(OUTBOX_SIZE + 1):
+            socket.push(PING)
+        await client.wait_for("reconnected", timeout=10)
+    await peer.close()
+    assert got == ["8"]
+    assert len(events) == 1 and events[0].reason is not None
+    assert "not reading" in events[0].reason and events[0].close_code == 1006
+
+
+async def test_a_send_past_its_deadline_ends_the_socket() -> None:
+    """One PONG the peer does not take within keepalive_interval: the socket is
+    dropped and replaced, with the reason in ``disconnected``."""
+    peer = Peer()
+    config = CONFIG.replace(keepalive_interval=0.2)
+    async with WeexWebSocketClient(
+        config, backoff=zero_backoff, transports=peer.loopback
+    ) as client:
+        gone = expect(client, "disconnected")
+        back = expect(client, "reconnected")
+        await client.subscribe("ticker", "BTCUSDT")
+        socket = peer.loopback.transports[0]
+        socket.stall()
+        socket.push(PING)
+        event = await asyncio.wait_for(gone, 30)
+        await asyncio.wait_for(back, 30)
+    await peer.close()
+    assert "within 0.2 s" in (event.reason or "")
+
+
+class Clock:
+    """A wall clock that moves only when told (handlers "take" time with it)."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_reader_yields_while_frames_are_buffered() -> None:
+    """A sync handler taking 50 ms a message (on the injected clock) with 40
+    frames buffered: other tasks run between the messages, not after all."""
+    peer = Peer()
+    clock = Clock()
+    handled: list[int] = []
+    seen_by_other: list[int] = []
+    async with WeexWebSocketClient(
+        CONFIG, backoff=zero_backoff, transports=peer.loopback, clock=clock
+    ) as client:
+
+        def slow(msg: StreamMessage) -> None:
+            clock.now += 0.05
+            handled.append(1)
+
+        client.on("ticker:BTCUSDT", slow)
+        await client.subscribe("ticker", "BTCUSDT")
+        socket = peer.loopback.transports[0]
+        for n in range(40):
+            socket.push(orjson.dumps(ticker_frame("BTCUSDT", str(n))))
+
+        async def other() -> None:
+            while len(handled) < 40:
+                seen_by_other.append(len(handled))
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(other(), 30)
+    await peer.close()
+    assert any(0 < n < 40 for n in seen_by_other)
+
+
+async def test_slow_sync_handler_is_reported_once_a_minute() -> None:
+    """A sync handler over slow_handler (0.1 s) is named in one warning and one
+    ``slow_consumer`` with the time it took; not again within a minute, again
+    after it. A fast handler on the same event is never named."""
+    peer = Peer()
+    clock = Clock()
+    reports: list[SlowConsumerEvent] = []
+
+    def slow(msg: StreamMessage) -> None:
+        clock.now += 0.25
+
+    def fast(msg: StreamMessage) -> None:
+        """Takes no time."""
+
+    async def burst(socket: LoopbackTransport, n: int) -> None:
+        for i in range(n):
+            socket.push(orjson.dumps(ticker_frame("BTCUSDT", str(i))))
+        done = expect(client, "ticker:BTCUSDT", lambda m: m.data["last"] == str(n - 1))
+        await asyncio.wait_for(done, 30)
+
+    async with WeexWebSocketClient(
+        CONFIG, backoff=zero_backoff, transports=peer.loopback, clock=clock
+    ) as client:
+        client.on("slow_consumer", reports.append)
+        client.on("ticker:BTCUSDT", fast)
+        client.on("ticker", slow)
+        await client.subscribe("ticker", "BTCUSDT")
+        socket = peer.loopback.transports[0]
+        await burst(socket, 10)
+        assert len(reports) == 1
+        clock.now += 30.0
+        await burst(socket, 10)
+        assert len(reports) == 1
+        clock.now += 31.0
+        await burst(socket, 10)
+    await peer.close()
+    assert len(reports) == 2
+    assert {r.consumer for r in reports} == {slow.__qualname__}
+    assert all(r.seconds is not None and r.seconds >= 0.25 for r in reports)
+    assert reports[0].event == "ticker" and reports[0].policy == "report"

@@ -353,16 +353,20 @@ async def test_operation_budget_is_per_socket(sim: Simulator) -> None:
         )
 
 
-async def test_retry_policy_is_injectable(sim: Simulator) -> None:
-    """A `retryable` that refuses connection errors stops after one failed attempt,
-    with an error event instead of a reconnect loop, and ends the streams that
-    needed that connection with the cause."""
+@pytest.mark.parametrize("refuse_drops", [False, True])
+async def test_retry_policy_is_injectable(sim: Simulator, refuse_drops: bool) -> None:
+    """`retryable` decides for drops and failed opens alike: refusing HTTP 503
+    stops after one failed attempt; refusing every connection error stops at
+    the drop itself. Either way an error event replaces the reconnect loop and
+    the streams that needed that connection end with the cause."""
     config = sim.config()
-    client = WeexWebSocketClient(
-        config,
-        backoff=zero_backoff,
-        retryable=lambda exc: not isinstance(exc, WeexConnectionError),
-    )
+
+    def retryable(exc: BaseException) -> bool:
+        if not isinstance(exc, WeexConnectionError):
+            return True
+        return not refuse_drops and "503" not in exc.reason
+
+    client = WeexWebSocketClient(config, backoff=zero_backoff, retryable=retryable)
     async with client:
         attempts: list[ConnectionEvent] = []
         client.on("reconnecting", attempts.append)
@@ -378,6 +382,10 @@ async def test_retry_policy_is_injectable(sim: Simulator) -> None:
                     pass
         await asyncio.sleep(0.05)  # bounded: a retry loop would show up here
         assert not client.is_connected()
-    assert len(attempts) == 1 and "503" in error.message
-    assert sim.stats.connections_refused == 1
+    if refuse_drops:
+        assert attempts == [] and "503" not in error.message
+        assert sim.stats.connections_refused == 0
+    else:
+        assert len(attempts) == 1 and "503" in error.message
+        assert sim.stats.connections_refused == 1
     sim.faults.reset()

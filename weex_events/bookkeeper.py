@@ -4,6 +4,10 @@ channel, fed by depth frames, producing ``book`` messages and gap reports.
 Pure like :mod:`weex_events.book`: it never awaits; the client hands it frames
 and is told, through ``on_gap``, when a fresh snapshot is needed.
 
+It also keeps the snapshot deadlines: a subscribed book still waiting for its
+snapshot ``timeout`` seconds after it started waiting is :meth:`overdue`; it is
+asked again with doubling deadlines, then its connection is replaced.
+
 Imports: ``events``, ``kinds``, ``protocol``, ``book``.
 """
 
@@ -16,10 +20,18 @@ from .events import Channel, StreamMessage
 from .kinds import depth_of
 from .protocol import DepthUpdate, new_message
 
-__all__ = ["BookKeeper"]
+__all__ = ["SNAPSHOT_RETRIES", "BookKeeper", "Overdue"]
+
+#: Fresh snapshots asked for (doubling the deadline each time) before the
+#: connection carrying a book without one is replaced.
+SNAPSHOT_RETRIES = 2
 
 GapHandler = Callable[[Channel, str, str], None]
 """Called with (channel, reason, detail) when a book needs a fresh snapshot."""
+
+Overdue = tuple[Channel, str, int]
+"""A book past its snapshot deadline: (channel, ``"resync"`` or ``"reconnect"``,
+attempt number)."""
 
 # What a depth frame needs, found by (symbol, level) in one lookup: the channel,
 # its book, the event name and the view depth to publish.
@@ -46,6 +58,8 @@ class BookKeeper:
         # (released and taken again while its frames were still on the wire).
         self._unacknowledged: set[Channel] = set()
         self.resyncs = 0
+        # Books waiting for a snapshot: (waiting since, snapshots asked again).
+        self._waiting: dict[Channel, tuple[float, int]] = {}
 
     def track(self, channel: Channel, view: int | None) -> None:
         """Keep a book for ``channel`` published at ``view`` levels; ``None``
@@ -55,6 +69,7 @@ class BookKeeper:
             self._books.pop(channel, None)
             self._views.pop(channel, None)
             self._unacknowledged.discard(channel)
+            self._waiting.pop(channel, None)
         else:
             if channel not in self._books:
                 self._books[channel] = OrderBook(
@@ -117,6 +132,41 @@ class BookKeeper:
         """The server acknowledged ``channel``'s subscription: from now on a delta
         before the snapshot is a real ``no_snapshot`` gap."""
         self._unacknowledged.discard(channel)
+    def advanced(self, update: DepthUpdate) -> bool:
+        """Whether ``update``'s book is valid (so the frame counted as data)."""
+        route = self._routes.get((update.symbol, update.level))
+        return route is not None and route[1].valid
+
+    def overdue(
+        self, subscribed: Iterable[Channel], now: float, timeout: float
+    ) -> list[Overdue]:
+        """Books of ``subscribed`` channels still without a snapshot past their
+        deadline, and what to do: ask again (``resync``) up to
+        :data:`SNAPSHOT_RETRIES` times, each deadline twice the previous, then
+        ``reconnect``.
+
+        A book's wait starts at the first call that sees it subscribed and
+        invalid, so call this every fraction of ``timeout``.
+        """
+        due: list[Overdue] = []
+        for channel in subscribed:
+            book = self._books.get(channel)
+            if book is None:
+                continue
+            if book.valid:
+                self._waiting.pop(channel, None)
+                continue
+            since, asked = self._waiting.setdefault(channel, (now, 0))
+            if now - since <= timeout * 2**asked:
+                continue
+            asked += 1
+            if asked > SNAPSHOT_RETRIES:
+                self._waiting.pop(channel, None)
+                due.append((channel, "reconnect", asked))
+            else:
+                self._waiting[channel] = (now, asked)
+                due.append((channel, "resync", asked))
+        return due
 
     def reset(self, channels: Iterable[Channel]) -> None:
         """The socket carrying ``channels`` was lost: restart from snapshots.
@@ -128,6 +178,7 @@ class BookKeeper:
             book = self._books.get(channel)
             if book is None:
                 continue
+            self._waiting.pop(channel, None)  # a new socket, a new deadline
             was_valid = book.valid
             book.reset()
             if was_valid:

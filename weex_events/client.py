@@ -27,6 +27,7 @@ from .backoff import Backoff, is_retryable
 from .bookkeeper import BookKeeper
 from .config import WeexConfig
 from .connection import ChannelState, Sleep
+from .deadlines import watch_snapshots
 from .dialer import Dialer, TransportFactory
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, SubscriptionError
@@ -95,10 +96,16 @@ class WeexWebSocketClient:
         self._now = clock
         self._state = ClientState.NEW
         closed = self._is_closed
-        self._dispatcher = dispatcher = Dispatcher(cfg.queue_size, cfg.private_backlog)
+        self._dispatcher = dispatcher = Dispatcher(
+            cfg.queue_size,
+            cfg.private_backlog,
+            slow_handler=cfg.slow_handler,
+            clock=clock,
+        )
         self._books = BookKeeper(cfg.number_type, dispatcher.emit_message, self._gap)
         self._liveness = Liveness(cfg.stale_after)
         self._stale_task: asyncio.Task[None] | None = None
+        self._books_task: asyncio.Task[None] | None = None
         outputs = Outputs(dispatcher, self._liveness, self._books)
         self._dialer = Dialer(
             cfg,
@@ -239,6 +246,16 @@ class WeexWebSocketClient:
             self._stale_task = asyncio.create_task(
                 self._watch_staleness(), name="weex_events: staleness watch"
             )
+        self._books_task = asyncio.create_task(
+            watch_snapshots(
+                self._hub,
+                self._books,
+                timeout=self.config.snapshot_timeout,
+                clock=self._now,
+                resync=self._gap,
+            ),
+            name="weex_events: snapshot deadlines",
+        )
 
     async def disconnect(self) -> None:
         """Close every socket, end every stream and stop every task. Idempotent."""
@@ -247,9 +264,10 @@ class WeexWebSocketClient:
         self._state = ClientState.CLOSED
         self._hub.placing = False
         self._streams.close_all()
-        if self._stale_task is not None:
-            self._stale_task.cancel()
-            await asyncio.gather(self._stale_task, return_exceptions=True)
+        watches = [t for t in (self._stale_task, self._books_task) if t is not None]
+        for task in watches:
+            task.cancel()
+        await asyncio.gather(*watches, return_exceptions=True)
         await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
         await self._private.close()
         await self._dispatcher.close()

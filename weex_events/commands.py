@@ -1,5 +1,5 @@
-"""One connection's subscription commands: the writer task that sends them, and
-the server's answers to them.
+"""One connection's outgoing frames: the writer task that sends them (keepalive
+answers and subscription commands), and the server's answers to the commands.
 
 :class:`Commands` owns the connection's
 :class:`~weex_events.channel_table.ChannelTable` (the pure rules: one channel per
@@ -7,6 +7,12 @@ command, nothing the server would reject, WEEX's hourly operation budget), runs
 the writer that sends what the table decides on, and turns replies into
 ``subscribed``/``subscription_failed`` events and into the answers that
 ``subscribe()`` and streams wait for.
+
+The writer is the only code that sends on a connection's socket: the read loop
+never awaits the peer. Keepalive answers (PONGs) wait in a bounded outbox and go
+out before commands; every send has a deadline. A peer that does not take a
+frame within that deadline, or lets the outbox fill, is not reading: the writer
+reports it (``on_stall``) and the connection drops the socket and reconnects.
 
 The channels a connection should carry (``desired``) survive reconnects: after a
 reconnect every one the server did not reject is subscribed again; rejected ones
@@ -18,6 +24,7 @@ Imports: ``errors``, ``events``, ``protocol``, ``channel_table``, ``transport``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +35,11 @@ from .events import Channel, Endpoint, ErrorEvent, SubscriptionEvent
 from .protocol import Codec, Reply
 from .transport import Transport, TransportClosed
 
-__all__ = ["Commands"]
+__all__ = ["OUTBOX_SIZE", "Commands"]
+
+#: Keepalive answers that may wait for the writer. WEEX pings once a minute
+#: (WEEX-WS.md §1.3): a full outbox means the peer has stopped reading.
+OUTBOX_SIZE = 64
 
 log = logging.getLogger("weex_events.connection")
 
@@ -44,6 +55,9 @@ class Commands:
             errors go.
         max_ops_per_hour: WEEX's per-connection operation budget (§1.1).
         monotonic: the clock of the hourly budget.
+        send_timeout: seconds one frame may take to leave; past it the peer is
+            not reading.
+        on_stall: told why, once per socket, when the peer stopped reading.
     """
 
     def __init__(
@@ -54,8 +68,15 @@ class Commands:
         emit: Callable[[str, Any], None],
         max_ops_per_hour: int,
         monotonic: Callable[[], float],
+        send_timeout: float = 15.0,
+        on_stall: Callable[[str], None] = lambda reason: None,
     ) -> None:
         self._codec = codec
+        self._send_timeout = send_timeout
+        self._on_stall = on_stall
+        self._outbox: collections.deque[str] = collections.deque()
+        self._stalled = False
+        self._socket = 0  # which socket the outbox and `_stalled` are about
         self._endpoint = endpoint
         self._emit = emit
         self._max_ops = max_ops_per_hour
@@ -84,7 +105,44 @@ class Commands:
     def new_socket(self) -> None:
         """A new socket: ask again for every channel the server did not reject."""
         self.table.new_socket()
+        self._outbox.clear()  # answers to the old socket's pings
+        self._stalled = False
+        self._socket += 1
         self._wake.set()
+
+    def send_soon(self, text: str) -> None:
+        """Queue a keepalive answer; it goes out before any command. Never
+        waits: a full outbox means the peer stopped reading (``on_stall``)."""
+        if len(self._outbox) >= OUTBOX_SIZE:
+            self._stall(f"peer not reading: {OUTBOX_SIZE} keepalive answers unsent")
+            return
+        self._outbox.append(text)
+        self._wake.set()
+
+    def _stall(self, reason: str) -> None:
+        if not self._stalled:
+            self._stalled = True
+            self._outbox.clear()
+            self._on_stall(reason)
+
+    async def _send(self, transport: Transport, text: str) -> bool:
+        """Send one frame within the deadline; ``False`` if the socket is gone
+        or the peer did not take it in time."""
+        socket = self._socket
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                await transport.send(text)
+        except TransportClosed:
+            return False  # the reader reconnects and asks for everything again
+        except TimeoutError:
+            if socket != self._socket:
+                return False  # an old socket, already replaced
+            self._stall(
+                f"peer not reading: a frame could not be sent within "
+                f"{self._send_timeout:g} s"
+            )
+            return False
+        return True
 
     async def wait_active(
         self, channel: Channel, timeout: float, fatal: BaseException | None
@@ -112,15 +170,25 @@ class Commands:
     # -- the writer ------------------------------------------------------------------
 
     async def write(self, transport: Callable[[], Transport | None]) -> None:
-        """The writer task: send what the table decides on, on the current
-        socket (``transport()``), paced under the hourly budget. Runs until
-        cancelled; a closed socket waits for the next one."""
+        """The writer task: send keepalive answers, then what the table decides
+        on, on the current socket (``transport()``), paced under the hourly
+        budget. Runs until cancelled; a closed or stalled socket waits for the
+        next one."""
         table = self.table
         codec = self._codec
+        outbox = self._outbox
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while (current := transport()) is not None and not current.closed:
+            while (
+                (current := transport()) is not None
+                and not current.closed
+                and not self._stalled
+            ):
+                if outbox:
+                    if not await self._send(current, outbox.popleft()):
+                        break
+                    continue
                 step = table.next_command(self._monotonic())
                 if step is None:
                     break
@@ -132,17 +200,15 @@ class Commands:
                         self._max_ops,
                         step,
                     )
-                    await asyncio.sleep(step)
+                    await self._pause(step)
                     continue
                 encode = (
                     codec.encode_subscribe
                     if step.action == "subscribe"
                     else codec.encode_unsubscribe
                 )
-                try:
-                    await current.send(encode([step.param], step.req_id))
-                except TransportClosed:
-                    break  # the reader reconnects and asks for everything again
+                if not await self._send(current, encode([step.param], step.req_id)):
+                    break
                 log.debug(
                     "%s %s %s (id %s)",
                     self._endpoint,
@@ -150,6 +216,17 @@ class Commands:
                     step.param,
                     step.req_id,
                 )
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait out the hourly budget, still answering keepalive pings."""
+        try:
+            async with asyncio.timeout(seconds):
+                while not self._outbox:
+                    self._wake.clear()
+                    await self._wake.wait()
+        except TimeoutError:
+            pass
+        self._wake.set()
 
     # -- what the server said ----------------------------------------------------------
 

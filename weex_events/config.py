@@ -72,6 +72,8 @@ def _warn_v2_sunset() -> None:
         )
 
 
+_POSITIVE_SECONDS = ("keepalive_interval", "connect_timeout", "reconnect_max_delay",
+                     "slow_handler", "snapshot_timeout")  # fmt: skip
 _NUMBER_TYPES: dict[str, type] = {
     "str": str,
     "decimal": decimal.Decimal,
@@ -176,6 +178,8 @@ class WeexConfig:
         reconcile_interval: seconds between periodic comparisons of the
             delivered state with REST while the private socket is up (finds
             pushes WEEX dropped); ``None`` (default) turns it off.
+        slow_handler: seconds a sync handler may hold the read loop unreported.
+        snapshot_timeout: seconds a book may wait for its snapshot (then resync).
     """
 
     api_key: str | None = None
@@ -203,6 +207,8 @@ class WeexConfig:
     private_backlog: int = 10_000
     seed_private_state: bool = True
     reconcile_interval: float | None = None
+    slow_handler: float = 0.1
+    snapshot_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         if self.protocol not in ("v3", "v2"):
@@ -218,11 +224,7 @@ class WeexConfig:
             raise ConfigError("protocol", "the spot market is served in V3 only")
         if self.number_type not in _NUMBER_TYPES.values():
             raise ConfigError("number_type", "must be str, decimal.Decimal or float")
-        for name in (
-            "keepalive_interval",
-            "connect_timeout",
-            "reconnect_max_delay",
-        ):
+        for name in _POSITIVE_SECONDS:
             if not getattr(self, name) > 0:
                 raise ConfigError(name, "must be a positive number of seconds")
         if self.reconnect_initial_delay < 0:

@@ -1,26 +1,28 @@
-"""One endpoint's life: read loop, keepalive answers, reconnect, resubscribe.
+"""One endpoint's life: reader, writer, reconnect, resubscribe.
 
 A :class:`Connection` owns one :class:`~weex_events.transport.Transport` at a time
-and two tasks: the *reader* (decodes frames and hands them to a :class:`Sink`,
-never awaiting user code; reconnects on any transport failure) and the *writer*
-(:class:`~weex_events.commands.Commands`: sends what its
-:class:`~weex_events.channel_table.ChannelTable` decides on, one channel per
-command, paced under WEEX's per-connection operation limit).
+and two tasks: the *reader* (:class:`~weex_events.reader.Reader`: decodes frames
+and hands them to a :class:`Sink`, never awaiting user code nor the peer;
+reconnects on any transport failure) and the *writer*
+(:class:`~weex_events.commands.Commands`: the only code that sends, keepalive
+answers first, then what its :class:`~weex_events.channel_table.ChannelTable`
+decides on, one channel per command, paced under WEEX's per-connection operation
+limit, each frame under a send deadline).
 
-Reconnect policy is data (:mod:`weex_events.backoff`), injected.
+Whether to reconnect, and after which delay, is one pure decision
+(:class:`~weex_events.reconnect.ReconnectPolicy`) for failed opens and drops alike.
 
 Imports: ``errors``, ``events``, ``protocol``, ``channel_table``, ``transport``,
-``commands``.
+``commands``, ``backoff``, ``reconnect``, ``reader``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from .backoff import Backoff, is_retryable
 from .channel_table import ChannelState
@@ -28,44 +30,18 @@ from .commands import Commands
 from .errors import (
     AuthenticationError,
     ClientClosedError,
-    DecodeError,
     WeexConnectionError,
     WeexError,
-    excerpt,
 )
-from .events import (
-    Channel,
-    ConnectionEvent,
-    Endpoint,
-    ErrorEvent,
-    StreamMessage,
-)
-from .protocol import Codec, DepthUpdate, Greeting, Reply, ServerPing, UnknownPush
-from .transport import TEXT, BinaryFrame, Transport, TransportClosed
+from .events import Channel, ConnectionEvent, Endpoint, ErrorEvent
+from .protocol import Codec
+from .reader import Reader, Sink
+from .reconnect import GiveUp, ReconnectPolicy
+from .transport import Transport, TransportClosed
 
 __all__ = ["ChannelState", "Connection", "Sink"]
 
 log = logging.getLogger("weex_events.connection")
-
-
-class Sink(Protocol):
-    """What a connection hands its output to (the client)."""
-
-    def deliver(self, msg: StreamMessage) -> None:
-        """A normalized data message (hot path)."""
-
-    def deliver_depth(self, update: DepthUpdate) -> None:
-        """A depth frame for the local order book."""
-
-    def emit(self, event: str, payload: Any) -> None:
-        """A lifecycle, subscription or error event."""
-
-    def connection_reset(self, channels: Iterable[Channel]) -> None:
-        """The socket carrying ``channels`` was lost."""
-
-    def connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
-        """The connection carrying ``channels`` gave up for good (``exc``)."""
-
 
 Opener = Callable[[], Awaitable[Transport]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -87,23 +63,23 @@ class Connection:
         max_frame_size: int,
         reset_after: float,
         max_ops_per_hour: int = 240,
+        send_timeout: float = 15.0,
+        slow_handler: float = 0.1,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         on_greeting: Callable[[int, float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self._on_greeting = on_greeting  # told (server ms, local receive s)
         self.url = url
-        self._codec = codec
         self._opener = opener
         self._sink = sink
-        self._backoff_factory = backoff_factory
-        self._retryable = retryable
-        self._max_frame_size = max_frame_size
-        self._reset_after = reset_after
+        self._policy = ReconnectPolicy(
+            backoff_factory, retryable=retryable, reset_after=reset_after
+        )
+        # The socket this connection dropped on purpose, and why.
+        self._dropped: tuple[Transport, str] | None = None
         self._sleep = sleep
-        self._clock = clock
         self._monotonic = monotonic
         self._transport: Transport | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -116,17 +92,24 @@ class Connection:
             emit=sink.emit,
             max_ops_per_hour=max_ops_per_hour,
             monotonic=monotonic,
+            send_timeout=send_timeout,
+            on_stall=self.restart,
         )
         self._table = self._commands.table
-        self._reported_unknown: set[str] = set()
-        self.frames = 0
+        self._frames = Reader(
+            endpoint=endpoint,
+            codec=codec,
+            sink=sink,
+            commands=self._commands,
+            clock=clock,
+            monotonic=monotonic,
+            max_frame_size=max_frame_size,
+            slow_handler=slow_handler,
+            on_greeting=on_greeting,
+        )
         self.reconnects = 0
-        self.decode_errors = 0
-        self._latency = 0.0
-        self._latency_n = 0
         self._connected_at = 0.0
         self._attempt = 0
-        self._delays: Iterator[float] | None = None
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -153,7 +136,17 @@ class Connection:
     @property
     def latency(self) -> float | None:
         """Recent mean of receive time minus exchange time, in seconds."""
-        return self._latency if self._latency_n else None
+        return self._frames.latency
+
+    @property
+    def frames(self) -> int:
+        """Frames received on this connection (all sockets)."""
+        return self._frames.frames
+
+    @property
+    def decode_errors(self) -> int:
+        """Frames refused as undecodable (all sockets)."""
+        return self._frames.decode_errors
 
     async def start(self) -> None:
         """Open the first socket and start the reader and writer tasks.
@@ -186,10 +179,7 @@ class Connection:
         try:
             self._transport = await self._opener()
         except (AuthenticationError, WeexConnectionError) as exc:
-            if not self._retryable(exc):
-                self._give_up(exc)
-                return
-            if not await self._reconnect(exc.reason, event="connected"):
+            if not await self._reconnect(exc, event="connected"):
                 return
         else:
             self._connected_at = self._monotonic()
@@ -197,7 +187,9 @@ class Connection:
             self._commands.new_socket()
         await self._run()
 
-    def _give_up(self, exc: WeexError) -> None:
+    def _give_up(self, exc: BaseException) -> None:
+        if not isinstance(exc, WeexError):
+            exc = WeexConnectionError(self.endpoint.value, str(exc))
         self._fatal = exc
         self._sink.emit("error", ErrorEvent("connection", str(exc), exception=exc))
         self._commands.fail_waiters(exc)
@@ -244,44 +236,71 @@ class Connection:
 
     # -- reader --------------------------------------------------------------------
 
+    def restart(self, reason: str) -> None:
+        """Drop the current socket now and reconnect; ``disconnected`` gives
+        ``reason``. Used when the peer stopped reading, or a book never got
+        its snapshot."""
+        transport = self._transport
+        if transport is None or transport.closed or self._closing:
+            return
+        self._dropped = (transport, reason)
+        log.warning("%s: %s; dropping the connection", self.endpoint, reason)
+        transport.abort()
+
     async def _run(self) -> None:
         while not self._closing:
             transport = self._transport
             assert transport is not None
             try:
-                await self._read(transport)
+                await self._frames.read(transport)
             except TransportClosed as closed:
                 code, reason = closed.code, closed.reason
                 if closed.oversized:
-                    self._oversized(reason)
+                    self._frames.oversized(reason)
             if self._closing:
                 return
+            dropped = self._dropped
+            if dropped is not None and dropped[0] is transport:
+                code, reason = 1006, dropped[1]
+            self._dropped = None
             await transport.close()
             self._transport = None
             self._sink.connection_reset(list(self._table.desired))
             self._emit_lifecycle("disconnected", reason=reason, close_code=code)
-            if not await self._reconnect(reason):
+            failure = WeexConnectionError(self.endpoint.value, reason, close_code=code)
+            up_for = self._monotonic() - self._connected_at
+            if not await self._reconnect(failure, up_for=up_for):
                 return
 
-    async def _reconnect(self, reason: str, *, event: str = "reconnected") -> bool:
-        healthy = self._monotonic() - self._connected_at >= self._reset_after
-        if healthy or self._delays is None:
-            self._delays = self._backoff_factory()
-            self._attempt = 0
+    async def _reconnect(
+        self,
+        failure: BaseException,
+        *,
+        event: str = "reconnected",
+        up_for: float | None = None,
+    ) -> bool:
+        """Retry until a socket opens (``True``) or the policy gives up."""
+        policy = self._policy
+        if up_for is not None:
+            decision = policy.after_drop(failure, up_for)
+        else:
+            decision = policy.after_failure(failure)
         while not self._closing:
-            self._attempt += 1
-            delay = next(self._delays)
+            if isinstance(decision, GiveUp):
+                self._give_up(decision.failure)
+                return False
+            reason = getattr(failure, "reason", None) or str(failure)
+            self._attempt = decision.attempt
+            delay = decision.delay
             self._emit_lifecycle("reconnecting", reason=reason, delay=delay)
             await self._sleep(delay)
             try:
                 self._transport = await self._opener()
             except (AuthenticationError, WeexConnectionError) as exc:
-                if not self._retryable(exc):
-                    self._give_up(exc)
-                    return False
-                reason = exc.reason
+                failure = exc
                 failed = "%s: reconnect attempt %d failed: %s"
-                log.info(failed, self.endpoint, self._attempt, reason)
+                log.info(failed, self.endpoint, self._attempt, exc)
+                decision = policy.after_failure(exc)
                 continue
             self._connected_at = self._monotonic()
             if event == "reconnected":
@@ -290,102 +309,6 @@ class Connection:
             self._commands.new_socket()
             return True
         return False
-
-    async def _read(self, transport: Transport) -> None:
-        # The per-frame path: everything it touches is a local. aiohttp's own
-        # receive (transport.receiver) saves a coroutine per frame; the transport
-        # still translates every non-text message (binary, close, error).
-        receive = transport.receiver()
-        other = transport.other
-        text = TEXT
-        decode = self._codec.decode
-        sink = self._sink
-        deliver = sink.deliver
-        deliver_depth = sink.deliver_depth
-        clock = self._clock
-        limit = self._max_frame_size
-        tap = getattr(transport, "tap", None)  # recording on (weex_events.tap)
-        while True:
-            msg = await receive()
-            self.frames += 1
-            if msg[0] is not text:
-                self._bad_frame(other(msg))  # or raises TransportClosed
-                continue
-            data = msg[1]
-            now = clock()
-            if tap is not None:
-                tap(data, now, self._monotonic())  # the recorder's append
-            if len(data) > limit:
-                self._bad_frame(data)
-                continue
-            try:
-                result = decode(data, now)
-            except DecodeError as exc:
-                self.decode_errors += 1
-                sink.emit(
-                    "error",
-                    ErrorEvent(
-                        "decode", exc.reason, exception=exc.detached(), frame=exc.frame
-                    ),
-                )
-                log.warning("%s: undecodable frame: %s", self.endpoint, exc)
-                continue
-            if result.__class__ is list:
-                if result:
-                    # A cheap running mean for stats.latency: exact over the
-                    # first 1,000 frames, then weighted 1/1000 (n stops there).
-                    n = self._latency_n
-                    if n < 1000:
-                        self._latency_n = n = n + 1
-                    self._latency += (now - result[0].timestamp - self._latency) / n
-                for item in result:
-                    deliver(item)
-            elif result.__class__ is DepthUpdate:
-                deliver_depth(result)
-            else:
-                await self._control(result, transport)
-
-    def _bad_frame(self, data: bytes | BinaryFrame) -> None:
-        self.decode_errors += 1
-        if isinstance(data, BinaryFrame):
-            reason, raw = "binary frame (WEEX sends text only)", data.data
-        else:
-            reason, raw = f"frame of {len(data)} bytes exceeds max_frame_size", data
-        exc = DecodeError(reason, raw)
-        self._sink.emit(
-            "error", ErrorEvent("decode", reason, exception=exc, frame=exc.frame)
-        )
-        log.warning("%s: %s", self.endpoint, reason)
-
-    def _oversized(self, reason: str) -> None:
-        # The transport refused the frame from its header (nothing buffered);
-        # the socket is lost with it, so a reconnect follows.
-        self.decode_errors += 1
-        self._sink.emit("error", ErrorEvent("decode", reason))
-        log.warning("%s: %s; reconnecting", self.endpoint, reason)
-
-    async def _control(self, item: object, transport: Transport) -> None:
-        if isinstance(item, ServerPing):
-            # WEEX-WS.md §1.3: answer every server ping in the protocol's format.
-            pong = self._codec.encode_pong(item, self._table.next_id())
-            with contextlib.suppress(TransportClosed):  # receive() reports the loss
-                await transport.send(pong)
-        elif isinstance(item, Reply):
-            self._commands.reply(item)
-        elif isinstance(item, Greeting):
-            log.debug("%s greeting (cid %s)", self.endpoint, item.cid)
-            if item.time is not None and self._on_greeting is not None:
-                self._on_greeting(item.time, self._clock())
-        elif isinstance(item, UnknownPush):
-            self.decode_errors += 1
-            if item.type not in self._reported_unknown:
-                self._reported_unknown.add(item.type)
-                msg = f"unknown push type {item.type!r} (reported once)"
-                log.warning("%s: %s", self.endpoint, msg)
-                self._sink.emit(
-                    "error",
-                    ErrorEvent("protocol", msg, frame=excerpt(repr(item.raw))),
-                )
 
     def _emit_lifecycle(
         self,

@@ -82,13 +82,22 @@ def aiohttp_transports(
     return open_transport
 
 
-def make_codec(config: WeexConfig, marks: dict[str, str]) -> Codec:
-    """The codec of the configured protocol generation and market (marks shared)."""
+def make_codec(
+    config: WeexConfig, marks: dict[str, str], endpoint: Endpoint | None = None
+) -> Codec:
+    """The codec of the configured protocol generation and market (marks
+    shared). On a socket other than the private endpoint, private pushes are
+    refused."""
+    codec: V2Codec | V3Codec
     if config.protocol == "v2":
-        return V2Codec(number_type=config.number_type, marks=marks)
-    if config.market == "spot":
-        return SpotCodec(number_type=config.number_type, marks=marks)
-    return V3Codec(number_type=config.number_type, marks=marks)
+        codec = V2Codec(number_type=config.number_type, marks=marks)
+    elif config.market == "spot":
+        codec = SpotCodec(number_type=config.number_type, marks=marks)
+    else:
+        codec = V3Codec(number_type=config.number_type, marks=marks)
+    if endpoint is not None and endpoint is not Endpoint.PRIVATE:
+        codec.refuse_private()
+    return codec
 
 
 def default_backoff(cfg: WeexConfig) -> Iterator[float]:
@@ -223,7 +232,7 @@ class Dialer:
                 headers.update(await self._auth_headers(url))
             return await self._transports(url, endpoint, headers)
 
-        codec = make_codec(cfg, self._marks)
+        codec = make_codec(cfg, self._marks, endpoint)
         sink = self._sink
         if private and self.private_sink is not None:
             sink = self.private_sink(codec)
@@ -238,6 +247,8 @@ class Dialer:
             max_frame_size=cfg.max_frame_size,
             reset_after=cfg.reconnect_reset_after,
             max_ops_per_hour=cfg.max_ops_per_hour,
+            send_timeout=cfg.keepalive_interval,
+            slow_handler=cfg.slow_handler,
             sleep=self._sleep,
             clock=self._now,
             on_greeting=self._greeted,

@@ -31,6 +31,7 @@ import asyncio
 import collections
 import inspect
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -40,6 +41,7 @@ from pyee import EventEmitter
 from .errors import ClientClosedError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .queues import MessageQueue, QueueClosed
+from .slow_handlers import SlowHandlers
 
 __all__ = ["Dispatcher", "Handler", "Listener"]
 
@@ -67,6 +69,7 @@ class Listener:
         "on_remove",
         "once",
         "queue",
+        "timed",
     )
 
     def __init__(
@@ -102,12 +105,22 @@ class Listener:
         #: A plain sync handler: :meth:`Dispatcher.emit_message` runs it itself
         #: (what :meth:`__call__` would do, without the extra call per message).
         self.inline = not self.is_async and not once
+        #: Suspected of holding the read loop: its next call is timed.
+        self.timed = False
 
     def __call__(self, payload: Any) -> None:
         queue = self.queue
         if queue is None:
             if self.once:  # like pyee: unregistered before it runs
                 self._dispatcher.remove(self.event, self.handler)
+            if self.timed:
+                dispatcher = self._dispatcher
+                dispatcher.slow.timed_call(
+                    self,
+                    payload,
+                    lambda exc: dispatcher.report_handler_error(self, payload, exc),
+                )
+                return
             try:
                 self.handler(payload)
             except Exception as exc:
@@ -147,11 +160,18 @@ class Dispatcher:
     """Registry of listeners on a pyee emitter, with a fast path for data."""
 
     def __init__(
-        self, queue_size: int = 1024, private_backlog: int | None = None
+        self,
+        queue_size: int = 1024,
+        private_backlog: int | None = None,
+        *,
+        slow_handler: float = 0.1,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.emitter = EventEmitter()
         self.queue_size = queue_size
         self.private_backlog = private_backlog
+        #: Reports sync handlers that hold the read loop.
+        self.slow = SlowHandlers(slow_handler, clock, self.emit)
         # Derived from the emitter by _rebuild: never edited on its own.
         self._table: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -315,6 +335,17 @@ class Dispatcher:
             info.policy,
         )
         self.emit("slow_consumer", info)
+
+    def blocked(self, events: Iterable[str], seconds: float) -> None:
+        """A message of ``events`` held the read loop ``seconds``: report its sync
+        handler, or, when several ran, time each one's next call."""
+        suspects = [
+            lst
+            for event in events
+            for lst in self._table.get(event, ())
+            if not lst.is_async
+        ]
+        self.slow.blocked(suspects, seconds)
 
     # -- introspection and shutdown ------------------------------------------------
 

@@ -218,7 +218,10 @@ class SlowConsumerEvent:
             (private data is never dropped silently), or ``"recover"``: a
             private backlog passed ``private_backlog``; it was dropped (a
             stream fails with :class:`~weex_events.SlowConsumerError`) and the
-            state is recovered over REST instead.
+            state is recovered over REST instead; ``"report"`` for a sync
+            handler that held the read loop.
+        seconds: how long a sync handler held the read loop (``None`` for a
+            queue that fell behind).
     """
 
     consumer: str
@@ -226,6 +229,7 @@ class SlowConsumerEvent:
     pending: int
     dropped: int
     policy: str
+    seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ answers, pacing) runs deterministically on a busy machine.
 * :class:`LoopbackTransport`: one socket. The client side is the
   :class:`~weex_events.transport.Transport` interface; the peer side is
   :meth:`~LoopbackTransport.push`, :meth:`~LoopbackTransport.push_binary`,
-  :meth:`~LoopbackTransport.drop` and :meth:`~LoopbackTransport.next_sent`.
+  :meth:`~LoopbackTransport.drop`, :meth:`~LoopbackTransport.stall` and
+  :meth:`~LoopbackTransport.next_sent`.
 * :class:`Loopback`: the endpoint. Called like a transport factory, it opens a
   new :class:`LoopbackTransport` per connect (or raises what the test queued
   with :meth:`~Loopback.refuse`) and lets the test wait for the next one.
@@ -59,6 +60,8 @@ class LoopbackTransport:
         self._sent_event = asyncio.Event()
         self._read = 0
         self._closed = False
+        self._stalled = False
+        self._released = asyncio.Event()  # a stalled send may end
         self.close_code: int | None = None
 
     # -- the connection's side (the Transport interface) ---------------------------
@@ -84,6 +87,7 @@ class LoopbackTransport:
         if msg[0] is _BINARY:
             return BinaryFrame(msg[1])
         self._closed = True
+        self._released.set()
         raise TransportClosed(msg[1], msg[2])
 
     async def send(self, text: str) -> None:
@@ -92,6 +96,8 @@ class LoopbackTransport:
         Raises:
             TransportClosed: the socket is closed.
         """
+        if self._stalled:
+            await self._released.wait()
         if self._closed:
             raise TransportClosed(1006, "send failed: socket closed")
         self.sent.append(text)
@@ -108,6 +114,20 @@ class LoopbackTransport:
             self._closed = True
             self.close_code = code
         self._arrived.set()
+        self._released.set()
+
+    def abort(self) -> None:
+        """Drop from the connection's side: frames not yet read are lost and
+        the next receive reports the loss."""
+        self._inbox.clear()
+        self._put((_CLOSE, 1006, "aborted locally"))
+        self._closed = True
+        self._released.set()
+
+    def stall(self) -> None:
+        """The peer stops reading: every later send waits until the socket
+        closes (then raises :class:`TransportClosed`)."""
+        self._stalled = True
 
     # -- the peer's side -------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from .dispatch import Dispatcher
 from .errors import WeexError
 from .events import Channel, SubscriptionEvent
 from .liveness import Liveness
-from .protocol import DepthUpdate
+from .protocol import Decoded, DepthUpdate
 from .streams import Streams
 
 __all__ = ["Outputs"]
@@ -50,13 +50,26 @@ class Outputs:
 
     def deliver_depth(self, update: DepthUpdate) -> None:
         """Apply a depth frame to its book; ``book`` or ``resync`` follows."""
-        if self._watch_books:
+        books = self._books
+        books.apply(update)
+        # Only a frame that advanced a valid book is book data: deltas with no
+        # snapshot under them must not hide a dead book from `stale`.
+        if self._watch_books and books.advanced(update):
             self._liveness.stamp("book", update.symbol, update.received_at)
-        self._books.apply(update)
 
     def connection_reset(self, channels: Iterable[Channel]) -> None:
         """A socket was lost: its books restart from the next snapshot."""
         self._books.reset(channels)
+
+    def blocked(self, item: Decoded, seconds: float) -> None:
+        """Delivering ``item`` held the read loop ``seconds``: find the handler."""
+        if isinstance(item, DepthUpdate):
+            events = ["book:" + item.symbol, "book"]
+        elif isinstance(item, list):
+            events = list(dict.fromkeys(n for m in item for n in (m.event, m.kind)))
+        else:
+            return
+        self.dispatcher.blocked(events, seconds)
 
     def connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
         """A connection gave up: streams that needed it end with ``exc``."""

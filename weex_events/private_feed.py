@@ -55,7 +55,7 @@ from .hub import Hub
 from .outputs import Outputs
 from .private_items import AccountState, PrivateItem
 from .private_state import PrivateState
-from .protocol import Codec, DepthUpdate
+from .protocol import Codec, Decoded, DepthUpdate
 from .queues import RECOVER
 from .recovery import DEFAULT_MARGIN_MS, Recovery, RecoverySource, recover
 from .rest import WeexRestClient
@@ -346,3 +346,7 @@ class PrivateSink:
     def connection_failed(self, channels: Iterable[Channel], exc: WeexError) -> None:
         """The connection gave up (as :meth:`Outputs.connection_failed`)."""
         self._outputs.connection_failed(channels, exc)
+
+    def blocked(self, item: Decoded, seconds: float) -> None:
+        """A handler held the read loop (as :meth:`Outputs.blocked`)."""
+        self._outputs.blocked(item, seconds)

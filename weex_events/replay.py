@@ -148,6 +148,13 @@ class ReplayTransport:
             self._code = code
             self._player.closed_by_client(self)
 
+    def abort(self) -> None:
+        """The client dropped the socket at once: as :meth:`close`."""
+        if not self._closed:
+            self._closed = True
+            self._code = 1006
+            self._player.closed_by_client(self)
+
     def drop(self, code: int | None, reason: str) -> None:
         """End the socket as the recording says (the client reconnects)."""
         self._dropped = True

@@ -112,6 +112,11 @@ class TapTransport:
         """Whether the socket is closed or closing."""
         return self._inner.closed
 
+    def abort(self) -> None:
+        """Drop the inner socket at once; the reader's receive reports (and
+        this records) the loss."""
+        self._inner.abort()
+
     async def close(self, code: int = 1000) -> None:
         """Close the inner socket (recorded, if the peer did not end it first)."""
         self._mark_closed(code, CLOSED_BY_CLIENT)

@@ -175,6 +175,11 @@ class Transport(Protocol):
     async def close(self, code: int = 1000) -> None:
         """Close the socket politely; never raises."""
 
+    def abort(self) -> None:
+        """Drop the socket at once, without a closing handshake (the peer is not
+        reading, so nothing more can be sent); the reader's receive then
+        reports the loss. Never raises, never waits."""
+
 
 class AiohttpTransport:
     """One open aiohttp WebSocket. Created by :meth:`open`; a :class:`Transport`."""
@@ -328,6 +333,15 @@ class AiohttpTransport:
             await asyncio.wait_for(self._ws.close(code=code), 2.0)
         except (TimeoutError, aiohttp.ClientError, OSError, RuntimeError) as exc:
             log.debug("closing %s socket: %s", self.endpoint, exc)
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once (see :meth:`Transport.abort`)."""
+        # aiohttp has no public abort: its close() first sends a close frame,
+        # which a peer that stopped reading never takes.
+        conn = self._ws._response.connection
+        transport = conn.transport if conn is not None else None
+        if transport is not None:
+            transport.abort()
 
 
 def _refused(endpoint: str, status: int, body: bytes | None) -> WeexError:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import orjson
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DecodeError
 from ..events import Channel, StreamMessage
 from ..kinds import BOOK_DEPTHS, KINDS
 from . import new_message
@@ -43,6 +43,15 @@ MALFORMED = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError
 PRIVATE_PARAMS = {k.name: k.wire["v3"] for k in KINDS.values() if k.private}
 PRIVATE_KINDS = {param: kind for kind, param in PRIVATE_PARAMS.items()}
 _DEPTHS = tuple(str(depth) for depth in BOOK_DEPTHS)
+
+
+def _refused_private(msg: Any, received_at: float) -> Any:
+    """The decoder of a private push on a socket that is not private."""
+    raise DecodeError(
+        "private push on a non-private socket (refused: only the private "
+        "endpoint may send orders, fills, positions or account data)",
+        orjson.dumps(msg),
+    )
 
 
 def dumps(obj: dict[str, Any]) -> str:
@@ -130,6 +139,17 @@ class BaseCodec(ABC):
                 raise ConfigError("interval", f"not a WEEX kline interval: {arg!r}")
             extra = self._kline_parts(*split)
         return template.format(sym=sym, arg=arg, **extra)
+
+    def refuse_private(self) -> None:
+        """Make private pushes (orders, fills, positions, account) a
+        :class:`DecodeError`: they come only from the private, authenticated
+        endpoint (WEEX-WS.md §1.2), so on any other socket they are spoofed.
+        Costs nothing per frame: the push table itself changes."""
+        generation = self.generation.lower()
+        for spec in KINDS.values():
+            if spec.private:
+                for push in spec.pushes.get(generation, ()):
+                    self._handlers[push] = _refused_private  # type: ignore[attr-defined]
 
     def _push_table(self, handlers: dict[str, Any]) -> dict[str, Any]:
         """Push type -> decode method, from the registry's ``pushes`` and
