@@ -35,7 +35,7 @@ class Seen:
     def of(self, kind: str) -> list[StreamMessage]:
         return [m for m in self.items if m.kind == kind]
 
-    async def until(self, predicate: Callable[[], bool], timeout: float = 20) -> None:
+    async def until(self, predicate: Callable[[], bool], timeout: float = 60) -> None:
         async with asyncio.timeout(timeout):
             while not predicate():
                 self.changed.clear()

@@ -13,6 +13,7 @@ Imports: ``errors``, ``events``, orjson.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -183,7 +184,8 @@ def start_id(start: str | float, last: str | None, *, include_last: bool) -> str
     if isinstance(start, int | float):
         if start < 0:
             raise ValueError(f"not a start time: {start!r}")
-        return id_before((int(start * 1000), 0))
+        # round() first: 1700000000.436 * 1000 is 1700000000435.9998.
+        return id_before((math.ceil(round(start * 1000, 3)), 0))
     if start == "$":
         if last is None:
             return "0-0"

@@ -196,6 +196,7 @@ class RedisPublisher:
         self._wake = asyncio.Event()
         self._full = asyncio.Event()
         self._idle = asyncio.Event()
+        self._closing = False
         self._handlers: list[tuple[str, Callable[[Any], None]]] = []
         self._redis: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -268,8 +269,12 @@ class RedisPublisher:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._close_timeout):
                         await self._drained()
+            # The task ends by itself once told to; cancelling is the fallback.
+            self._closing = True
+            self._wake.set()
+            await asyncio.wait({task}, timeout=self._close_timeout)
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.wait({task}, timeout=self._close_timeout)
         await self._emitter.close()
         if self._redis is not None:
             await self._redis.aclose()
@@ -365,7 +370,7 @@ class RedisPublisher:
 
     async def _run(self) -> None:
         delays: Iterator[float] | None = None
-        while True:
+        while not self._closing:
             try:
                 if self._private_key is not None and self._last_id is None:
                     self._last_id = await self._top_id()
@@ -396,16 +401,24 @@ class RedisPublisher:
         self._redis = open_redis(self.url)
 
     async def _pump(self) -> None:
-        while True:
+        while not self._closing:
             if not self.pending:
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
+            if self._closing:
+                return
             if self.pending < self.batch_size and self.flush_interval > 0:
+                # Let the batch fill up for flush_interval at most. A timer that
+                # sets the event, rather than asyncio.timeout() around the wait,
+                # cannot swallow a cancellation that races with it (Python 3.11).
                 self._full.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.flush_interval):
-                        await self._full.wait()
+                loop = asyncio.get_running_loop()
+                timer = loop.call_later(self.flush_interval, self._full.set)
+                try:
+                    await self._full.wait()
+                finally:
+                    timer.cancel()
             await self._flush()
 
     async def _flush(self) -> None:

@@ -176,7 +176,7 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
             self._changed.set()
             await asyncio.wait({self._task}, timeout=self._block_ms / 1000 + 5)
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await asyncio.wait({self._task}, timeout=5)
         await self._dispatcher.close()
         if self._redis is not None:
             await self._redis.aclose()
