@@ -78,7 +78,7 @@ async def tail_redis(args: argparse.Namespace, out: TextIO, line: JsonLine) -> N
     )
     stream = subscriber.stream(*args.events)
     seen = 0
-    async with subscriber, stream, _metrics(subscriber, args.metrics_port):
+    async with _metrics(subscriber, args.metrics_port), subscriber, stream:
         async for item in stream:
             out.write(line(item, time.time()).decode())
             out.flush()
@@ -109,8 +109,8 @@ async def _publish(config: WeexConfig, args: argparse.Namespace, out: TextIO) ->
     publisher = RedisPublisher(
         client, args.redis, events=args.events, prefix=args.prefix
     )
-    # The publisher registers first, so it sees the client's first events.
-    async with publisher, client, _metrics(client, args.metrics_port, publisher):
+    # The publisher and the metrics register first: they see the first events.
+    async with publisher, _metrics(client, args.metrics_port, publisher), client:
         out.write(
             f"# weex-events fanout: {len(args.events)} events from "
             f"{config.public_url} to {redacted(args.redis)} "
