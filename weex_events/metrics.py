@@ -70,8 +70,10 @@ class Source(Protocol):
 class Publisher(Protocol):
     """What the collector reads from a :class:`~weex_events.fanout.RedisPublisher`."""
 
-    published: Counter[str]
-    dropped: int
+    @property
+    def published(self) -> Counter[str]: ...
+    @property
+    def dropped(self) -> int: ...
 
     def lag(self, now: float | None = None) -> float: ...
 

@@ -12,6 +12,7 @@ Imports: ``errors``, ``events``, orjson.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ __all__ = [
     "events_key",
     "format_id",
     "id_before",
+    "lifecycle_fields",
     "market_key",
     "parse_id",
     "private_key",
@@ -107,6 +109,23 @@ def encode(msg: StreamMessage, *, private: bool = False) -> dict[str, bytes]:
     if private:
         fields["recovered"] = b"1" if getattr(msg, "recovered", False) else b"0"
     return fields
+
+
+def lifecycle_fields(event: str, payload: Any, now: float) -> dict[str, bytes]:
+    """The entry fields of a lifecycle event (``connected``, ``resync``…).
+
+    ``data`` holds the payload's fields as JSON (enums and exceptions as text;
+    tracebacks left out); ``ts`` and ``recv`` are both ``now``.
+    """
+    data = (
+        {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}
+        if dataclasses.is_dataclass(payload)
+        else {"value": payload}
+    )
+    data.pop("traceback", None)
+    text = orjson.dumps(data, default=str)
+    stamp = repr(now).encode()
+    return {"event": event.encode(), "ts": stamp, "recv": stamp, "data": text}
 
 
 def _text(value: bytes | str) -> str:

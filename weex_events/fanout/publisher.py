@@ -19,8 +19,10 @@ in a background task, in pipelined batches, never on the read path.
 * **Redis restarts**: every failure re-opens the link after a jittered,
   capped backoff and resumes with what is waiting.
 
-Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``client`` (types),
-``fanout.entries``, ``fanout.redis_link``.
+Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``streams``,
+``client`` (types), ``fanout.entries``, ``fanout.market_buffer``,
+``fanout.private_log``,
+``fanout.redis_link``.
 """
 
 from __future__ import annotations
@@ -28,14 +30,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from ..backoff import backoff as default_backoff
 from ..dispatch import Dispatcher
@@ -47,21 +46,16 @@ from ..events import (
     StreamMessage,
     split_event,
 )
-from ..streams import cut_book
 from .entries import (
-    EntryId,
     account_id,
-    encode,
-    entry_id,
     events_key,
-    format_id,
     market_key,
-    parse_id,
     private_key,
 )
+from .market_buffer import Lifecycle, MarketBuffer, fields_of
+from .private_log import FanoutError, PrivateLog, Refused
 from .redis_link import (
     UNREACHABLE,
-    ResponseError,
     open_redis,
     raise_if_cancelled,
     redacted,
@@ -72,53 +66,12 @@ if TYPE_CHECKING:
 
 __all__ = ["FanoutError", "RedisPublisher"]
 
+_RETRIED: tuple[type[BaseException], ...] = (*UNREACHABLE, Refused)
+
 log = logging.getLogger("weex_events.fanout")
 
 #: Lifecycle events copied to ``{prefix}:{market}:events``.
 PUBLISHED_LIFECYCLE = ("connected", "disconnected", "reconnected", "resync", "error")
-
-
-class FanoutError(WeexError):
-    """The publisher stopped: private events could not reach Redis in time.
-
-    Attributes:
-        reason: what happened.
-        pending: private entries that were waiting (none of them was dropped
-            silently: they are in :attr:`RedisPublisher.unpublished`).
-    """
-
-    def __init__(self, reason: str, pending: int = 0) -> None:
-        self.reason = reason
-        self.pending = pending
-        super().__init__(f"fan-out stopped: {reason}")
-
-
-@dataclasses.dataclass(slots=True)
-class _Private:
-    msg: StreamMessage
-    id: EntryId | None = None
-    fields: dict[str, bytes] | None = None
-
-
-class _Retry(Exception):
-    """Redis refused a private entry for a reason worth waiting out (out of
-    memory, a read-only replica…): the entries stay, in order, within the
-    private bound, as during an outage."""
-
-
-_RETRIED: tuple[type[BaseException], ...] = (*UNREACHABLE, _Retry)
-
-
-def _lifecycle_fields(event: str, payload: Any, now: float) -> dict[str, bytes]:
-    data = (
-        {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}
-        if dataclasses.is_dataclass(payload)
-        else {"value": payload}
-    )
-    data.pop("traceback", None)
-    text = orjson.dumps(data, default=str)
-    stamp = repr(now).encode()
-    return {"event": event.encode(), "ts": stamp, "recv": stamp, "data": text}
 
 
 class RedisPublisher:
@@ -175,24 +128,20 @@ class RedisPublisher:
             account = account_id(config.api_key)
         self.account = account
         self._prefix = prefix
-        self._market = config.market
+        self._market_name = config.market
         self._events_key = events_key(prefix, config.market)
-        self._private_key = (
-            private_key(prefix, config.market, account) if account else None
+        # Without credentials there are no private events: the log stays empty.
+        self._private = PrivateLog(
+            private_key(prefix, config.market, account or "-"), private_maxlen
         )
         self.maxlen = maxlen
-        self.private_maxlen = private_maxlen
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self._book_levels = book_levels
         self._backoff = backoff or (lambda: default_backoff(0.1, 5.0))
         self._close_timeout = close_timeout
-        self._market_buf: collections.deque[tuple[str, Any]] = collections.deque(
-            maxlen=buffer_size
-        )
-        self._private_buf: collections.deque[_Private] = collections.deque()
+        self._market = MarketBuffer(buffer_size)
         self._private_limit = private_buffer_size
-        self._last_id: EntryId | None = None
         self._wake = asyncio.Event()
         self._full = asyncio.Event()
         self._idle = asyncio.Event()
@@ -202,10 +151,7 @@ class RedisPublisher:
         self._task: asyncio.Task[None] | None = None
         self._emitter = Dispatcher()
         self._oldest_in_flight: float | None = None
-        #: Entries appended, per stream key.
-        self.published: collections.Counter[str] = collections.Counter()
-        #: Market/lifecycle entries dropped while Redis was away.
-        self.dropped = 0
+        self._published: collections.Counter[str] = collections.Counter()
         #: Times the link to Redis was re-opened.
         self.reconnects = 0
         self.failure: FanoutError | None = None
@@ -299,14 +245,27 @@ class RedisPublisher:
     # -- counters ------------------------------------------------------------------
 
     @property
+    def published(self) -> collections.Counter[str]:
+        """Entries Redis confirmed, per stream key."""
+        counts = collections.Counter(self._published)
+        if self._private.published:
+            counts[self._private.key] = self._private.published
+        return counts
+
+    @property
+    def dropped(self) -> int:
+        """Market and lifecycle entries dropped while Redis was away."""
+        return self._market.dropped
+
+    @property
     def pending(self) -> int:
         """Entries waiting for Redis (market and private)."""
-        return len(self._market_buf) + len(self._private_buf)
+        return len(self._market) + len(self._private)
 
     @property
     def unpublished(self) -> list[StreamMessage]:
         """Private messages not (yet) in Redis, oldest first."""
-        return [p.msg for p in self._private_buf]
+        return self._private.messages()
 
     def lag(self, now: float | None = None) -> float:
         """Seconds the oldest waiting entry has waited (0 when none waits)."""
@@ -314,8 +273,8 @@ class RedisPublisher:
             t
             for t in (
                 self._oldest_in_flight,
-                self._market_buf[0][1].received_at if self._market_buf else None,
-                self._private_buf[0].msg.received_at if self._private_buf else None,
+                self._market.oldest,
+                self._private.oldest,
             )
             if t is not None
         ]
@@ -326,30 +285,21 @@ class RedisPublisher:
     # -- the read path: append only --------------------------------------------------
 
     def _take_market(self, msg: StreamMessage) -> None:
-        buf = self._market_buf
-        if len(buf) == buf.maxlen:
-            self.dropped += 1
-        key = market_key(self._prefix, self._market, msg.kind, msg.symbol or "")
-        buf.append((key, msg))
-        self._signal(len(buf))
+        key = market_key(self._prefix, self._market_name, msg.kind, msg.symbol or "")
+        self._signal(self._market.append(key, msg))
 
     def _take_private(self, msg: StreamMessage) -> None:
         if self.failure is not None:
             return
-        buf = self._private_buf
-        buf.append(_Private(msg))
-        if len(buf) > self._private_limit:
-            self._fail(f"{len(buf)} private events waiting for Redis")
-        self._signal(len(buf))
+        waiting = self._private.append(msg)
+        if waiting > self._private_limit:
+            self._fail(f"{waiting} private events waiting for Redis")
+        self._signal(waiting)
 
     def _lifecycle_handler(self, event: str) -> Callable[[Any], None]:
         def take(payload: Any) -> None:
-            buf = self._market_buf
-            if len(buf) == buf.maxlen:
-                self.dropped += 1
-            now = time.time()
-            buf.append((self._events_key, _Lifecycle(event, payload, now)))
-            self._signal(len(buf))
+            item = Lifecycle(event, payload, time.time())
+            self._signal(self._market.append(self._events_key, item))
 
         take.__qualname__ = f"RedisPublisher.{event}"
         return take
@@ -360,11 +310,12 @@ class RedisPublisher:
             self._full.set()
 
     def _fail(self, reason: str) -> None:
-        self.failure = FanoutError(reason, len(self._private_buf))
+        self.failure = FanoutError(reason, len(self._private))
         log.error("fan-out to %s stopped: %s", redacted(self.url), reason)
         self._emitter.emit("error", ErrorEvent("fanout", str(self.failure)))
-        if self._task is not None:
-            self._task.cancel()
+        self._closing = True  # the task ends; what waits stays in `unpublished`
+        self._wake.set()
+        self._full.set()
 
     # -- the background task ---------------------------------------------------------
 
@@ -372,8 +323,7 @@ class RedisPublisher:
         delays: Iterator[float] | None = None
         while not self._closing:
             try:
-                if self._private_key is not None and self._last_id is None:
-                    self._last_id = await self._top_id()
+                await self._private.seed(self._redis)
                 if not self.connected:
                     self.connected = True
                     if delays is not None:
@@ -390,8 +340,8 @@ class RedisPublisher:
                     delays = self._backoff()
                 await asyncio.sleep(next(delays))
                 await self._reset_link()
-                if self._private_buf and self._private_buf[0].id is not None:
-                    await self._skip_published()
+                with contextlib.suppress(*UNREACHABLE):  # else: the next round
+                    await self._private.skip_published(self._redis)
                 continue
             delays = None
 
@@ -424,123 +374,27 @@ class RedisPublisher:
     async def _flush(self) -> None:
         """Send one batch; market entries leave the buffer, private ones stay
         until Redis confirmed them."""
-        n_market = min(len(self._market_buf), self.batch_size)
-        market = [self._market_buf.popleft() for _ in range(n_market)]
-        private = list(_head(self._private_buf, self.batch_size - n_market))
+        market = self._market.take(self.batch_size)
+        n_market = len(market)
         self._oldest_in_flight = min(
             (item.received_at for _, item in market), default=None
         )
         pipe = self._redis.pipeline(transaction=False)
         for key, item in market:
-            fields = _fields(item, self._book_levels)
+            fields = fields_of(item, self._book_levels)
             pipe.xadd(key, fields, maxlen=self.maxlen, approximate=True)
         now_ms = int(time.time() * 1000)
-        for entry in private:
-            if entry.id is None:
-                entry.id = self._last_id = entry_id(now_ms, self._last_id)
-                entry.fields = encode(entry.msg, private=True)
-            pipe.xadd(
-                self._private_key,
-                entry.fields,
-                id=format_id(entry.id),
-                maxlen=self.private_maxlen,
-                approximate=True,
-            )
+        private = self._private.add_to(pipe, self.batch_size - n_market, now_ms)
         try:
             results = await pipe.execute(raise_on_error=False)
         except BaseException:
-            # Put the market batch back (oldest first) unless newer data filled
-            # the buffer meanwhile; what does not fit is dropped and counted.
-            room = (self._market_buf.maxlen or 0) - len(self._market_buf)
-            keep = market[len(market) - room :] if room < len(market) else market
-            self.dropped += len(market) - len(keep)
-            self._market_buf.extendleft(reversed(keep))
+            self._market.put_back(market)
             raise
         self._oldest_in_flight = None
         for (key, _), result in zip(market, results, strict=False):
             if isinstance(result, Exception):
-                self.dropped += 1
+                self._market.dropped += 1
                 log.error("fan-out: %s refused an entry: %s", key, result)
             else:
-                self.published[key] += 1
-        await self._settle_private(private, results[n_market:])
-
-    async def _settle_private(self, sent: list[_Private], results: list[Any]) -> None:
-        stale = False
-        for result in results:
-            if isinstance(result, ResponseError) and "smaller" in str(result):
-                stale = True  # already there (a lost reply), or another writer
-                continue
-            if isinstance(result, Exception):
-                raise _Retry(str(result))
-            self.published[self._private_key or ""] += 1
-        if stale:
-            await self._skip_published()
-        # Entries Redis confirmed leave the buffer, in order.
-        done = {
-            id(e)
-            for e, r in zip(sent, results, strict=True)
-            if not isinstance(r, Exception)
-        }
-        while self._private_buf and id(self._private_buf[0]) in done:
-            self._private_buf.popleft()
-
-    async def _top_id(self) -> EntryId | None:
-        assert self._private_key is not None
-        top = await self._redis.xrevrange(self._private_key, count=1)
-        return parse_id(top[0][0].decode()) if top else None
-
-    async def _skip_published(self) -> None:
-        """After a failure, drop waiting private entries Redis already has.
-
-        Entries are numbered by this publisher, so one whose id is at or below
-        the stream's last id and whose fields match the stored entry is already
-        there. Any other clash (another writer) renumbers what waits.
-        """
-        top = await self._top_id()
-        if top is None:
-            return
-        buf = self._private_buf
-        while buf and buf[0].id is not None and buf[0].id <= top:
-            stored = await self._redis.xrange(
-                self._private_key, format_id(buf[0].id), format_id(buf[0].id)
-            )
-            if stored and _same(stored[0][1], buf[0].fields):
-                buf.popleft()
-                self.published[self._private_key or ""] += 1
-                continue
-            log.warning("fan-out: %s has another writer", self._private_key)
-            break
-        self._last_id = top
-        for entry in buf:
-            if entry.id is not None and entry.id <= top:
-                entry.id = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Lifecycle:
-    event: str
-    payload: Any
-    received_at: float
-
-
-def _fields(item: StreamMessage | _Lifecycle, levels: int | None) -> dict[str, bytes]:
-    if isinstance(item, _Lifecycle):
-        return _lifecycle_fields(item.event, item.payload, item.received_at)
-    if levels is not None and item.kind == "book":
-        item = cut_book(levels)(item)
-    return encode(item)
-
-
-def _head(buf: collections.deque[_Private], n: int) -> Iterator[_Private]:
-    for i, entry in enumerate(buf):
-        if i >= n:
-            return
-        yield entry
-
-
-def _same(stored: dict[Any, Any], fields: dict[str, bytes] | None) -> bool:
-    if fields is None:
-        return False
-    got = {(k.decode() if isinstance(k, bytes) else k): v for k, v in stored.items()}
-    return got == fields
+                self._published[key] += 1
+        await self._private.settle(self._redis, private, results[n_market:])
