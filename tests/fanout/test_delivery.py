@@ -132,3 +132,24 @@ async def test_reading_from_a_time_skips_older_entries(
     assert [same(m) for m in got.items] == [
         same(by_id[orjson.loads(fields[b"data"])["trade_id"]]) for _, fields in expected
     ]
+
+
+async def test_handler_registered_again_carries_on_without_replay(
+    sim: Simulator, redis_url: str, prefix: str
+) -> None:
+    """Removing the last handler of a stream and registering one again continues
+    after the last entry delivered: nothing replayed, nothing skipped."""
+    trades, _ = await publish_trades(sim, redis_url, prefix, 100)
+    first, second = Seen(), Seen()
+    async with RedisSubscriber(redis_url, prefix=prefix, start="0", count=10) as sub:
+
+        def take_fifteen(msg: StreamMessage) -> None:
+            first.add(msg)
+            if len(first.items) == 15:
+                sub.off("trade:BTCUSDT", take_fifteen)
+
+        sub.on("trade:BTCUSDT", take_fifteen)
+        await first.until(lambda: len(first.items) == 15)
+        sub.on("trade:BTCUSDT", second.add)
+        await second.until(lambda: len(first.items + second.items) >= len(trades))
+    assert [same(m) for m in first.items + second.items] == [same(m) for m in trades]

@@ -110,6 +110,8 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         self._channels: collections.Counter[Channel] = collections.Counter()
         #: The id each key is read after (or ``">"`` / ``"0"`` in a group).
         self._ids: dict[str, str] = {}
+        #: Where a released key (start other than "$") carries on if read again.
+        self._resume: dict[str, str] = {}
         self._changed = asyncio.Event()
         self._redis: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -210,7 +212,9 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
             self._refs[key] -= 1
             if self._refs[key] <= 0:
                 del self._refs[key]
-                self._ids.pop(key, None)
+                last = self._ids.pop(key, None)
+                if last is not None and self._group is None:
+                    self._resume[key] = last
         self._channels += collections.Counter()
 
     async def _wait_channels(self, channels: Sequence[Channel]) -> None:
@@ -279,6 +283,10 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
     async def _resolve(self, key: str) -> None:
         """Fix where ``key`` is read from (once per acquisition)."""
         if key in self._ids or key not in self._refs:
+            return
+        if key in self._resume and self._start != "$":
+            # Read again later: carry on after what was delivered, no replay.
+            self._ids.setdefault(key, self._resume.pop(key))
             return
         top = await self._redis.xrevrange(key, count=1)
         last = top[0][0].decode() if top else None
