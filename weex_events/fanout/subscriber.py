@@ -36,12 +36,13 @@ from types import TracebackType
 from typing import Any
 
 from ..backoff import backoff as default_backoff
-from ..client import ClientStats
 from ..dispatch import Dispatcher
 from ..errors import ClientClosedError, ConfigError, WeexConnectionError
-from ..events import Channel, ErrorEvent, StreamMessage
-from ..handlers import HandlerMethods
-from ..streams import Stream, StreamHost, StreamMethods
+from ..events import Channel, ErrorEvent
+from ..handlers import Handlers
+from ..stats import ClientStats
+from ..streams import Streams
+from .consumer_api import ConsumerAPI
 from .entries import channel_key, decode, start_id
 from .redis_link import (
     UNREACHABLE,
@@ -56,7 +57,47 @@ __all__ = ["RedisSubscriber"]
 log = logging.getLogger("weex_events.fanout")
 
 
-class RedisSubscriber(HandlerMethods, StreamMethods):
+class _AccountHandlers(Handlers):
+    """Handlers whose private events need the publisher's account, not secrets."""
+
+    def __init__(self, dispatcher: Dispatcher, owner: RedisSubscriber) -> None:
+        super().__init__(
+            dispatcher,
+            _Hub(owner),
+            has_credentials=True,
+            closed=lambda: owner._state == "closed",
+        )
+        self._owner = owner
+
+    def require_credentials(self, kind: str) -> None:
+        if self._owner._account is None:
+            raise ConfigError(
+                "account", f"private event {kind!r} needs the publisher's account"
+            )
+
+
+class _Hub:
+    """What handlers and streams hold channels on: the subscriber's stream keys."""
+
+    def __init__(self, owner: RedisSubscriber) -> None:
+        self._owner = owner
+
+    def acquire(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        self._owner._acquire(channels)
+
+    def release(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        self._owner._release(channels)
+
+    async def wait(self, channels: Sequence[Channel], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            await self._owner._wait_channels(channels)
+
+
+class RedisSubscriber(ConsumerAPI):
     """Consume events published by a :class:`RedisPublisher`, from any process.
 
     Args:
@@ -71,6 +112,8 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         queue_size: bound of each stream's and async handler's queue.
         count: entries read per call.
         block: seconds one read waits for new entries.
+        subscribe_timeout: seconds streams wait for their stream's start to
+            be fixed.
         backoff: factory of reconnect delays.
     """
 
@@ -87,6 +130,7 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         queue_size: int = 1024,
         count: int = 500,
         block: float = 0.1,
+        subscribe_timeout: float = 10.0,
         backoff: Callable[[], Iterator[float]] | None = None,
     ) -> None:
         if group is not None and not consumer:
@@ -104,8 +148,16 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         self._backoff = backoff or (lambda: default_backoff(0.1, 5.0))
         self._queue_size = queue_size
         self._dispatcher = Dispatcher(queue_size)
-        self._credentials = None
         self._state = "new"
+        self._handlers = _AccountHandlers(self._dispatcher, self)
+        self._streams = Streams(
+            self._dispatcher,
+            _Hub(self),
+            self._handlers,
+            queue_size=queue_size,
+            timeout=subscribe_timeout,
+            closed=lambda: self._state == "closed",
+        )
         self._refs: collections.Counter[str] = collections.Counter()
         self._channels: collections.Counter[Channel] = collections.Counter()
         #: The id each key is read after (or ``">"`` / ``"0"`` in a group).
@@ -115,15 +167,6 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         self._changed = asyncio.Event()
         self._redis: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._streams: set[Stream] = set()
-        self._host = StreamHost(
-            self._dispatcher,
-            self._streams.add,
-            self._stream_closed,
-            self._acquire,
-            self._release,
-            self._wait_channels,
-        )
         self.entries = 0
         self.reconnects = 0
         self.bad_entries = 0
@@ -170,8 +213,7 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
         if self._state == "closed":
             return
         self._state = "closed"
-        for stream in list(self._streams):
-            stream.close()
+        self._streams.close_all()
         if self._task is not None:
             # The loop ends by itself after the read in flight (``block``
             # seconds at most); cancelling is the fallback.
@@ -185,27 +227,17 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
 
     # -- what handlers and streams hold -----------------------------------------------
 
-    def _require_credentials(self, kind: str) -> None:
-        if self._account is None:
-            raise ConfigError(
-                "account", f"private event {kind!r} needs the publisher's account"
-            )
-
     def _key(self, channel: Channel) -> str:
         return channel_key(channel, self._prefix, self._market, self._account)
 
-    def _acquire(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
+    def _acquire(self, channels: Sequence[Channel]) -> None:
         for channel in channels:
             self._channels[channel] += 1
             key = self._key(channel)
             self._refs[key] += 1
         self._changed.set()
 
-    def _release(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
+    def _release(self, channels: Sequence[Channel]) -> None:
         for channel in channels:
             self._channels[channel] -= 1
             key = self._key(channel)
@@ -222,29 +254,6 @@ class RedisSubscriber(HandlerMethods, StreamMethods):
             raise ClientClosedError("the subscriber is not connected; use 'async with'")
         for channel in channels:
             await self._resolve(self._key(channel))
-
-    def _stream(
-        self,
-        events: list[str],
-        channels: list[Channel],
-        *,
-        transform: Callable[[StreamMessage], StreamMessage] | None = None,
-        book_level: int | None = None,
-    ) -> Stream:
-        if self._state == "closed":
-            raise ClientClosedError()
-        return Stream(
-            self._host,
-            events,
-            channels,
-            queue_size=self._queue_size,
-            transform=transform,
-            book_level=book_level,
-        )
-
-    def _stream_closed(self, stream: Stream) -> None:
-        self._streams.discard(stream)
-        self._dispatcher.retire(stream.queue)
 
     # -- introspection ---------------------------------------------------------------
 
