@@ -56,3 +56,15 @@ async def test_tail_serves_the_documented_metrics() -> None:
     assert samples[("weex_reconnects_total", (("endpoint", "public"),))] == 0
     count = samples[("weex_latency_seconds_count", ())]
     assert samples[("weex_latency_seconds_bucket", (("le", "+Inf"),))] == count
+
+
+async def test_demo_serves_metrics_too() -> None:
+    """`demo --metrics-port 0` serves its client's metrics while it runs."""
+    async with command("demo", "--plain", "--metrics-port", "0") as (_, url):
+        async with asyncio.timeout(120):
+            while True:
+                _, samples = await scrape(url)
+                if samples.get(("weex_messages_total", (("kind", "all"),))):
+                    break
+                await asyncio.sleep(0.2)
+    assert samples[("weex_connected", (("endpoint", "public"),))] == 1

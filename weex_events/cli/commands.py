@@ -86,7 +86,9 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> None:
         config = sim.config(**overrides)
         if not live:
             out.write(f"# weex-events demo: simulator at {config.public_url}\n")
-        await run_demo(config, args.symbols, out, live=live)
+        await run_demo(
+            config, args.symbols, out, live=live, metrics_port=args.metrics_port
+        )
 
 
 async def _serve(args: argparse.Namespace, out: TextIO) -> None:

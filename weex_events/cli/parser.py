@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seconds", **seconds)
     demo.add_argument(
+        "--metrics-port", type=int, metavar="N", help="serve /metrics, 0 = any port"
+    )
+    demo.add_argument(
         "--symbols",
         type=_symbols,
         default=DEFAULT_SYMBOLS,
