@@ -221,6 +221,8 @@ class RedisPublisher:
             await asyncio.wait({task}, timeout=self._close_timeout)
             task.cancel()
             await asyncio.wait({task}, timeout=self._close_timeout)
+            if not task.done():
+                log.warning("fan-out: the publisher task did not stop")
         await self._emitter.close()
         if self._redis is not None:
             await self._redis.aclose()

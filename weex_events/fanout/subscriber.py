@@ -221,6 +221,8 @@ class RedisSubscriber(ConsumerAPI):
             await asyncio.wait({self._task}, timeout=self._block_ms / 1000 + 5)
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=5)
+            if not self._task.done():
+                log.warning("subscriber: the reading task did not stop")
         await self._dispatcher.close()
         if self._redis is not None:
             await self._redis.aclose()
