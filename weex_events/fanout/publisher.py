@@ -19,10 +19,8 @@ in a background task, in pipelined batches, never on the read path.
 * **Redis restarts**: every failure re-opens the link after a jittered,
   capped backoff and resumes with what is waiting.
 
-Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``streams``,
-``client`` (types), ``fanout.entries``, ``fanout.market_buffer``,
-``fanout.private_log``,
-``fanout.redis_link``.
+Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``client`` (types),
+``fanout.entries``, ``.market_buffer``, ``.private_log``, ``.redis_link``.
 """
 
 from __future__ import annotations
@@ -236,7 +234,7 @@ class RedisPublisher:
     async def wait_closed(self) -> None:
         """Wait until the publisher stops; raise :class:`FanoutError` if it failed."""
         if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+            await asyncio.wait({self._task})
         if self.failure is not None:
             raise self.failure
 
