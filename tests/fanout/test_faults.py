@@ -65,6 +65,7 @@ async def test_redis_restart_loses_no_private_event(
         await trade_once(sim)
         await until(lambda: sum(m.kind == "fill" for m in published.items) >= 3)
         await until(lambda: publisher.pending > 0)  # waiting for Redis
+        await until(lambda: not publisher.connected)  # it noticed the outage
         assert len(got.items) == before
 
         await asyncio.to_thread(own_server.start)

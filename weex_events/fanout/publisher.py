@@ -65,7 +65,6 @@ if TYPE_CHECKING:
 __all__ = ["FanoutError", "RedisPublisher"]
 
 _RETRIED: tuple[type[BaseException], ...] = (*UNREACHABLE, Refused)
-
 log = logging.getLogger("weex_events.fanout")
 
 #: Lifecycle events copied to ``{prefix}:{market}:events``.
@@ -323,8 +322,9 @@ class RedisPublisher:
         delays: Iterator[float] | None = None
         while not self._closing:
             try:
-                await self._private.seed(self._redis)
-                if not self.connected:
+                if not self.connected:  # counted once Redis answers again
+                    await self._redis.ping()
+                    await self._private.seed(self._redis)
                     self.connected = True
                     if delays is not None:
                         self.reconnects += 1
