@@ -5,7 +5,8 @@ Options: ``--rounds``, ``--frames``, ``--latency-frames``, ``--out``
 ``.json``), ``--runners`` (a comma-separated subset), ``--quick`` (about 30 s),
 ``--profile RUNNER`` (one profiled run of a runner, printed as a table of the
 functions with the most own time per frame; no report) and ``--breakdown``
-(the SDK's hot-path pieces timed alone, see :mod:`benchmarks.breakdown`).
+(the SDK's hot-path pieces timed alone, see :mod:`benchmarks.breakdown`) and
+``--fanout`` (publisher → Redis → subscriber, see :mod:`benchmarks.fanout`).
 
 Imports: ``benchmarks.suite``, ``benchmarks.report``, ``benchmarks.profiling``,
 ``benchmarks.breakdown``,
@@ -108,7 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--breakdown", action="store_true", help="time the SDK's pieces alone"
     )
+    parser.add_argument(
+        "--fanout", action="store_true", help="publisher → Redis → subscriber"
+    )
     args = parser.parse_args(args_list)
+    if args.fanout:
+        from .fanout import format_fanout, run_fanout  # needs the fanout extra
+
+        sizes = (20_000, 10_000) if args.quick else (200_000, 50_000)
+        sys.stdout.write(format_fanout(run_fanout(*sizes)))
+        return 0
     if args.breakdown:
         sys.stdout.write(format_breakdown(breakdown(args.frames or 20_000)))
         return 0

@@ -60,6 +60,8 @@ ORDER = [
     "sim",
     "testing",
     "demo_state",
+    "metrics",
+    "fanout",
     "dashboard",
     "cli",
     "__main__",
@@ -68,8 +70,10 @@ ORDER = [
 QUARANTINE = {
     "aiohttp": {"transport", "rest", "sim"},
     "pyee": {"dispatch"},
-    "orjson": {"protocol", "sim", "rest", "rest_wire", "cli", "recording"},
+    "orjson": {"protocol", "sim", "rest", "rest_wire", "cli", "recording", "fanout"},
     "rich": {"dashboard"},
+    "redis": {"fanout"},
+    "prometheus_client": {"metrics"},
 }
 PURE = {
     "protocol",
@@ -175,3 +179,22 @@ def test_recording_format_is_pure() -> None:
     assert not {n for n in found if n.startswith("weex_events:")} - {
         "weex_events:recording"
     }
+
+
+def test_fanout_entries_are_pure() -> None:
+    """Key names, entry fields and id arithmetic of the fan-out do no I/O."""
+    names = imports(PACKAGE / "fanout" / "entries.py")
+    assert not names & (IMPURE | {"redis"}), names
+
+
+def test_command_imports_extras_only_when_used() -> None:
+    """`weex-events` imports fanout and metrics inside the commands that use them,
+    so it runs without those extras."""
+    for path in (PACKAGE / "cli").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        top = {
+            node.module
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        assert not top & {"fanout", "fanout.cli", "metrics"}, (path, top)

@@ -20,6 +20,8 @@ Imports: ``config``, ``events``, ``client``, ``rest``, ``demo_state``, rich.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -262,7 +264,12 @@ def render(state: DemoState, width: int, height: int) -> RenderableType:
 
 
 async def run_demo(
-    config: WeexConfig, symbols: Sequence[str], out: TextIO, *, live: bool
+    config: WeexConfig,
+    symbols: Sequence[str],
+    out: TextIO,
+    *,
+    live: bool,
+    metrics_port: int | None = None,
 ) -> None:
     """Show tickers, a book and trades from ``config``'s endpoint until cancelled.
 
@@ -272,6 +279,8 @@ async def run_demo(
             first :data:`TRADE_SYMBOLS`.
         out: where to write.
         live: keep a live view on the terminal instead of printing plain lines.
+        metrics_port: serve Prometheus metrics of the client on this port
+            (``weex-events demo --metrics-port``; needs the ``metrics`` extra).
 
     Raises:
         WeexConnectionError: the endpoint cannot be reached.
@@ -305,7 +314,13 @@ async def run_demo(
         await pipe_closed.wait()
         raise BrokenPipeError("the output was closed")
 
-    async with WeexWebSocketClient(config) as client:
+    client = WeexWebSocketClient(config)
+    metrics: Any = contextlib.nullcontext()
+    if metrics_port is not None:
+        from .metrics import maybe_serve_metrics  # the metrics extra
+
+        metrics = maybe_serve_metrics(client, metrics_port, announce=sys.stderr)
+    async with metrics, client:
         state.status = "connected"
         for event in ("disconnected", "reconnecting", "reconnected"):
             client.on(event, on_connection)

@@ -1,10 +1,11 @@
-"""The subcommands: ``demo``, ``sim`` and ``tail``, one coroutine each.
+"""The subcommands: ``demo``, ``sim``, ``tail`` and ``fanout``, one coroutine each.
 
 Each takes the parsed arguments and the output stream; :func:`run_until` runs one
 until it returns, ``--seconds`` pass or SIGTERM arrives.
 
 Imports: ``errors``, ``config``, ``client``, ``sim``, ``dashboard``, and
-:mod:`weex_events.cli.output`.
+:mod:`weex_events.cli.output`; ``metrics`` and ``fanout`` only inside the
+commands that use them (their extras are optional).
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> None:
         config = sim.config(**overrides)
         if not live:
             out.write(f"# weex-events demo: simulator at {config.public_url}\n")
-        await run_demo(config, args.symbols, out, live=live)
+        await run_demo(
+            config, args.symbols, out, live=live, metrics_port=args.metrics_port
+        )
 
 
 async def _serve(args: argparse.Namespace, out: TextIO) -> None:
@@ -134,21 +137,35 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
 
 async def _tail(args: argparse.Namespace, out: TextIO) -> None:
     events = check_events(args.events)
+    if args.redis:
+        from ..fanout.cli import tail_redis  # needs the fanout extra
+
+        await tail_redis(args, out, json_line)
+        return
     market = {} if args.market is None else {"market": args.market}
     if not args.sim:
-        await _tail_from(WeexConfig.from_env(**market), events, args.count, out)
+        await _tail_from(WeexConfig.from_env(**market), events, args.count, out, args)
         return
     async with _simulator(args) as sim:
-        await _tail_from(sim.config(**market), events, args.count, out)
+        await _tail_from(sim.config(**market), events, args.count, out, args)
 
 
 async def _tail_from(
-    config: WeexConfig, events: list[str], count: int | None, out: TextIO
+    config: WeexConfig,
+    events: list[str],
+    count: int | None,
+    out: TextIO,
+    args: argparse.Namespace,
 ) -> None:
     client = WeexWebSocketClient(config)
     stream = client.stream(*events)  # checks names and credentials before connecting
     seen = 0
-    async with client, stream:
+    metrics: Any = contextlib.nullcontext()
+    if args.metrics_port is not None:
+        from ..metrics import maybe_serve_metrics  # needs the metrics extra
+
+        metrics = maybe_serve_metrics(client, args.metrics_port, announce=sys.stderr)
+    async with metrics, client, stream:  # metrics first: it sees "connected"
         async for item in stream:
             out.write(json_line(item, time.time()).decode())
             out.flush()  # live output through pipes (| jq)
@@ -160,4 +177,13 @@ async def _tail_from(
 COMMANDS: Mapping[
     str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, None]]
 ]
-COMMANDS = {"demo": _demo, "sim": _serve, "tail": _tail}
+
+
+async def _fanout(args: argparse.Namespace, out: TextIO) -> None:
+    check_events(args.events)
+    from ..fanout.cli import run_fanout  # needs the fanout extra
+
+    await run_fanout(args, out, _simulator)
+
+
+COMMANDS = {"demo": _demo, "sim": _serve, "tail": _tail, "fanout": _fanout}

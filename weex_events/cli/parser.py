@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seconds", **seconds)
     demo.add_argument(
+        "--metrics-port", type=int, metavar="N", help="serve /metrics, 0 = any port"
+    )
+    demo.add_argument(
         "--symbols",
         type=_symbols,
         default=DEFAULT_SYMBOLS,
@@ -160,6 +163,26 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument(
         "--count", type=_positive(int), metavar="N", help="stop after N events"
     )
+    tail.add_argument("--redis", metavar="URL", help="read from Redis (fanout)")
+    tail.add_argument("--start", default="$", help="with --redis: $, 0, id or time")
+    _fanout_options(tail)
+    tail.add_argument("--account", help="with --redis: the private stream's account")
     tail.set_defaults(seed=1, speed=1.0)
     add_recording_parsers(sub, common)
+
+    fanout = sub.add_parser("fanout", parents=[common], help="publish to Redis")
+    fanout.add_argument("events", nargs="+", metavar="EVENT", help="as for tail")
+    fanout.add_argument("--redis", metavar="URL", required=True, help="redis://…")
+    fanout.add_argument("--sim", action="store_true", help="use an embedded simulator")
+    fanout.add_argument("--seconds", **seconds)
+    fanout.add_argument("--seed", **seed)
+    fanout.add_argument("--speed", **speed)
+    _fanout_options(fanout)
     return parser
+
+
+def _fanout_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prefix", default="weex", help="Redis key prefix (weex)")
+    parser.add_argument(
+        "--metrics-port", type=int, metavar="N", help="serve /metrics, 0 = any port"
+    )
