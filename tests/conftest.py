@@ -100,7 +100,9 @@ async def paused_book(
     can pass with the last frames still unread in the socket.
     """
     # The bare kind observes the held channel without subscribing another depth.
-    latest: list[StreamMessage] = [await client.wait_for("book", timeout=30)]
+    # Registered before anything is awaited, so that no book event can slip by
+    # between taking one and listening for the next.
+    latest: list[StreamMessage] = []
     arrived = asyncio.Event()
 
     def seen(msg: StreamMessage) -> None:
@@ -116,8 +118,10 @@ async def paused_book(
         )
 
     client.on("book", seen)
-    sim.pause()
     try:
+        async with asyncio.timeout(30):
+            await arrived.wait()
+        sim.pause()
         async with asyncio.timeout(PAUSED_BOOK_BOUND):
             while not caught_up():
                 arrived.clear()
@@ -126,5 +130,6 @@ async def paused_book(
         pass  # the caller's comparison reports the difference
     finally:
         client.off("book", seen)
+    assert latest, "no book event within 30 s"
     assert latest[-1].symbol == symbol
     return latest[-1]

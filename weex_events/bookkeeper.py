@@ -132,6 +132,7 @@ class BookKeeper:
         """The server acknowledged ``channel``'s subscription: from now on a delta
         before the snapshot is a real ``no_snapshot`` gap."""
         self._unacknowledged.discard(channel)
+
     def advanced(self, update: DepthUpdate) -> bool:
         """Whether ``update``'s book is valid (so the frame counted as data)."""
         route = self._routes.get((update.symbol, update.level))
