@@ -130,7 +130,10 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
         if args.replay:
             out.write(f"# the public WebSocket replays {args.replay}\n")
         out.flush()  # a parent process may be waiting for these lines
-        await asyncio.Event().wait()  # serve until cancelled
+        if args.serve_for is None:
+            await asyncio.Event().wait()  # serve until cancelled
+        else:
+            await asyncio.sleep(args.serve_for)
     finally:
         await sim.stop()
 

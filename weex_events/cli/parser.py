@@ -124,7 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8080, help="TCP port, 0 = any free")
     sim.add_argument("--seed", **seed)
     sim.add_argument("--speed", **speed)
-    sim.add_argument("--seconds", **seconds)
+    # Counted from when the simulator listens, not from the start: a slow start
+    # must not end the run before the exports are printed.
+    sim.add_argument(
+        "--seconds",
+        dest="serve_for",
+        **seconds | {"help": "stop N seconds after the simulator is listening"},
+    )
+    sim.set_defaults(seconds=None)
     sim.add_argument(
         "--api-key", default="sim-key", help="paper account API key (sim-key)"
     )
