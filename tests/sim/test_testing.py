@@ -27,11 +27,13 @@ async def test_fixture_yields_a_running_simulator(weex_sim: Simulator) -> None: 
     config = weex_sim.config(keepalive_interval=2.0)
     assert config.ws_public_url == weex_sim.ws_public_url
     assert config.rest_url == weex_sim.rest_url and config.keepalive_interval == 2.0
+    weex_sim.pause()  # the clock moves with every step: hold it for the comparison
     async with (
         aiohttp.ClientSession() as http,
         http.get(f"{config.rest_url}/capi/v3/market/time") as resp,
     ):
         assert (await resp.json())["serverTime"] == weex_sim.market.now_ms
+    weex_sim.resume()
 
 
 def _request(*args: Any, **kwargs: Any) -> Any:
