@@ -56,3 +56,41 @@ def test_last_reference_released_forgets_the_channel() -> None:
     assert BOOK15 not in hub
     hub._books.apply(snapshot())
     assert out == []
+
+
+class FakeConnection:
+    """What the hub asks of a connection: room, rejections, channels, a start."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.desired: list[Channel] = []
+        self.rejections = 0
+        self.started = False
+
+    def add(self, channel: Channel) -> None:
+        self.desired.append(channel)
+
+    def start_background(self) -> None:
+        self.started = True
+
+
+def test_place_wanted_starts_public_and_hands_back_private() -> None:
+    """Channels wanted before connecting are placed; public connections start in
+    the background, the private one is returned unstarted."""
+    made: list[FakeConnection] = []
+
+    def factory(endpoint: Endpoint) -> Connection:
+        made.append(FakeConnection(endpoint))
+        return made[-1]  # type: ignore[return-value]
+
+    books = BookKeeper(str, lambda msg: None, lambda ch, why, detail: None)
+    hub = Hub(factory, books, max_channels=100, max_connections=10)
+    assert hub.place_wanted() is None and hub.placing
+    hub = Hub(factory, books, max_channels=100, max_connections=10)
+    order = Channel("order")
+    hub.hold([BOOK15, order])
+    private = hub.place_wanted()
+    assert private is hub.conn_of(order) is hub.first(Endpoint.PRIVATE)
+    public = hub.conn_of(BOOK15)
+    assert public is not None and public is not private
+    assert public.started and not private.started  # type: ignore[attr-defined]

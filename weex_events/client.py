@@ -230,15 +230,10 @@ class WeexWebSocketClient:
             await self._dialer.close_session()
             raise
         self._state = ClientState.OPEN
-        hub.placing = True
-        for channel in hub:  # wanted before connecting
-            if channel.private:
-                hub.first(Endpoint.PRIVATE)  # started below: errors reach us
-            hub.place(channel, start=not channel.private)
-        private = hub.connections(Endpoint.PRIVATE)
-        if private:
+        private = hub.place_wanted()  # channels wanted before connecting
+        if private is not None:
             try:
-                await private[0].start()
+                await private.start()
             except BaseException:
                 await self.disconnect()
                 raise

@@ -194,6 +194,23 @@ class Hub:
         conn.add(channel)
         return conn
 
+    def place_wanted(self) -> Connection | None:
+        """Start placing: put each channel wanted so far on a connection (public
+        ones start in the background). Returns the private endpoint's first
+        connection, not started, if a private channel is wanted: its opening
+        errors are the caller's.
+
+        Raises:
+            ConfigError: as :meth:`place`.
+        """
+        self.placing = True
+        for channel in self:
+            if channel.private:
+                self.first(Endpoint.PRIVATE)
+            self.place(channel, start=not channel.private)
+        private = self.connections(Endpoint.PRIVATE)
+        return private[0] if private else None
+
     def forget_connections(self, endpoint: Endpoint) -> None:
         """Drop an endpoint's connections that never opened (a failed connect)."""
         self._conns[endpoint].clear()
