@@ -46,6 +46,7 @@ ORDER = [
     "queues",
     "slow_handlers",
     "dispatch",
+    "upkeep",
     "handlers",
     "streams",
     "outputs",

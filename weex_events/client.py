@@ -5,8 +5,9 @@ The client composes, rather than inherits, its parts: a
 :class:`~weex_events.hub.Hub` (desired channels, reference counts, placement over
 connections), the :class:`~weex_events.dispatch.Dispatcher`,
 :class:`~weex_events.handlers.Handlers`, :class:`~weex_events.streams.Streams`,
-and a :class:`~weex_events.bookkeeper.BookKeeper`. Its methods are the documented API
-and delegate to those parts.
+a :class:`~weex_events.bookkeeper.BookKeeper` and the
+:class:`~weex_events.upkeep.Upkeep` (background watches, book-gap reaction). Its
+methods are the documented API and delegate to those parts.
 
 Imports: every module listed above it in DESIGN §4.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import itertools
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -26,15 +26,13 @@ from typing import Any, overload
 from .backoff import Backoff, is_retryable
 from .bookkeeper import BookKeeper
 from .config import WeexConfig
-from .connection import ChannelState, Sleep
-from .deadlines import watch_snapshots
+from .connection import Sleep
 from .dialer import Dialer, TransportFactory
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, SubscriptionError
-from .events import Channel, Endpoint, ErrorEvent, ResyncEvent
+from .events import Channel, Endpoint
 from .handlers import H, Handlers
 from .hub import Hub
-from .kinds import depth_of
 from .liveness import Liveness
 from .outputs import Outputs
 from .private_feed import AccountState, PrivateFeed, Recovery
@@ -43,10 +41,9 @@ from .replay import Player
 from .stats import ClientStats, collect
 from .streams import Stream, Streams
 from .subscriptions import make_channels
+from .upkeep import Upkeep
 
 __all__ = ["ClientStats", "WeexWebSocketClient"]
-
-log = logging.getLogger("weex_events.client")
 
 
 class ClientState(enum.Enum):
@@ -93,7 +90,6 @@ class WeexWebSocketClient:
         recorder: Recorder | str | os.PathLike[str] | None = None,
     ) -> None:
         self.config = cfg = config if config is not None else WeexConfig.from_env()
-        self._now = clock
         self._state = ClientState.NEW
         closed = self._is_closed
         self._dispatcher = dispatcher = Dispatcher(
@@ -102,11 +98,15 @@ class WeexWebSocketClient:
             slow_handler=cfg.slow_handler,
             clock=clock,
         )
-        self._books = BookKeeper(cfg.number_type, dispatcher.emit_message, self._gap)
-        self._liveness = Liveness(cfg.stale_after)
-        self._stale_task: asyncio.Task[None] | None = None
-        self._books_task: asyncio.Task[None] | None = None
-        outputs = Outputs(dispatcher, self._liveness, self._books)
+        # The upkeep reacts to book gaps but needs the hub, which needs the
+        # books: the books reach it through a late-bound call.
+        self._books = books = BookKeeper(
+            cfg.number_type,
+            dispatcher.emit_message,
+            lambda *gap: self._upkeep.gap(*gap),
+        )
+        liveness = Liveness(cfg.stale_after)
+        outputs = Outputs(dispatcher, liveness, books)
         self._dialer = Dialer(
             cfg,
             outputs,
@@ -120,9 +120,17 @@ class WeexWebSocketClient:
         )
         self._hub = Hub(
             self._dialer.connection,
-            self._books,
+            books,
             max_channels=cfg.max_channels_per_connection,
             max_connections=cfg.max_connections or 1,
+        )
+        self._upkeep = Upkeep(
+            self._hub,
+            books,
+            liveness,
+            dispatcher,
+            clock=clock,
+            snapshot_timeout=cfg.snapshot_timeout,
         )
         self._handlers = Handlers(
             dispatcher,
@@ -237,20 +245,7 @@ class WeexWebSocketClient:
             except BaseException:
                 await self.disconnect()
                 raise
-        if self.config.stale_after:
-            self._stale_task = asyncio.create_task(
-                self._watch_staleness(), name="weex_events: staleness watch"
-            )
-        self._books_task = asyncio.create_task(
-            watch_snapshots(
-                self._hub,
-                self._books,
-                timeout=self.config.snapshot_timeout,
-                clock=self._now,
-                resync=self._gap,
-            ),
-            name="weex_events: snapshot deadlines",
-        )
+        self._upkeep.start()
 
     async def disconnect(self) -> None:
         """Close every socket, end every stream and stop every task. Idempotent."""
@@ -259,10 +254,7 @@ class WeexWebSocketClient:
         self._state = ClientState.CLOSED
         self._hub.placing = False
         self._streams.close_all()
-        watches = [t for t in (self._stale_task, self._books_task) if t is not None]
-        for task in watches:
-            task.cancel()
-        await asyncio.gather(*watches, return_exceptions=True)
+        await self._upkeep.close()
         await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
         await self._private.close()
         await self._dispatcher.close()
@@ -424,31 +416,7 @@ class WeexWebSocketClient:
         """Fills (executions) of your orders."""
         return self._streams.stream_fills()
 
-    # -- what connections hand us ----------------------------------------------------
-
-    async def _watch_staleness(self) -> None:
-        """Emit ``stale`` for active channels silent longer than their limit."""
-        liveness, hub = self._liveness, self._hub
-        while True:
-            await asyncio.sleep(liveness.period)
-            active = [c for c in hub if hub.state(c) is ChannelState.ACTIVE]
-            for event in liveness.silent(active, self._now()):
-                log.warning("%s silent for %.1f s", event.channel, event.silent_for)
-                self._dispatcher.emit("stale", event)
-
-    def _gap(self, channel: Channel, reason: str, detail: str) -> None:
-        symbol = channel.symbol or ""
-        log.warning(
-            "book %s: %s (%s); a fresh snapshot follows", symbol, reason, detail
-        )
-        level = depth_of(channel.arg)
-        if reason == "bad_level":
-            # A bad price or size is bad input from the server, never published.
-            error = ErrorEvent("protocol", f"book {symbol}: {detail}")
-            self._dispatcher.emit("error", error)
-        self._dispatcher.emit("resync", ResyncEvent(symbol, reason, detail, level))
-        if reason != "reconnect":
-            self._hub.resubscribe(channel)
+    # -- the private account -------------------------------------------------------
 
     @property
     def account_state(self) -> AccountState:
