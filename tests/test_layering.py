@@ -57,6 +57,7 @@ ORDER = [
     "rest",
     "recovery",
     "private_feed",
+    "parts",
     "client",
     "sim",
     "testing",

@@ -1,13 +1,14 @@
 """``WeexWebSocketClient``: the public face, composed of the layers below.
 
-The client composes, rather than inherits, its parts: a
-:class:`~weex_events.dialer.Dialer` (session, codecs, signed openers), the
-:class:`~weex_events.hub.Hub` (desired channels, reference counts, placement over
-connections), the :class:`~weex_events.dispatch.Dispatcher`,
-:class:`~weex_events.handlers.Handlers`, :class:`~weex_events.streams.Streams`,
-a :class:`~weex_events.bookkeeper.BookKeeper` and the
-:class:`~weex_events.upkeep.Upkeep` (background watches, book-gap reaction). Its
-methods are the documented API and delegate to those parts.
+The client composes, rather than inherits, its parts (built and wired in
+:class:`~weex_events.parts.Parts`): a :class:`~weex_events.dialer.Dialer`, the
+:class:`~weex_events.hub.Hub`, the :class:`~weex_events.dispatch.Dispatcher`,
+:class:`~weex_events.handlers.Handlers`, :class:`~weex_events.streams.Streams`, a
+:class:`~weex_events.bookkeeper.BookKeeper`, the
+:class:`~weex_events.upkeep.Upkeep` (background watches, book-gap reaction) and
+the :class:`~weex_events.private_feed.PrivateFeed`. Its methods are the
+documented API and delegate to those parts; its own state is its life
+(:class:`ClientState`).
 
 Imports: every module listed above it in DESIGN §4.
 """
@@ -24,24 +25,19 @@ from types import TracebackType
 from typing import Any, overload
 
 from .backoff import Backoff, is_retryable
-from .bookkeeper import BookKeeper
 from .config import WeexConfig
 from .connection import Sleep
-from .dialer import Dialer, TransportFactory
-from .dispatch import Dispatcher
+from .dialer import TransportFactory
 from .errors import ClientClosedError, SubscriptionError
 from .events import Channel, Endpoint
-from .handlers import H, Handlers
-from .hub import Hub
-from .liveness import Liveness
-from .outputs import Outputs
-from .private_feed import AccountState, PrivateFeed, Recovery
+from .handlers import H
+from .parts import Parts
+from .private_feed import AccountState, Recovery
 from .recording import Recorder
 from .replay import Player
 from .stats import ClientStats, collect
-from .streams import Stream, Streams
+from .streams import Stream
 from .subscriptions import make_channels
-from .upkeep import Upkeep
 
 __all__ = ["ClientStats", "WeexWebSocketClient"]
 
@@ -91,65 +87,18 @@ class WeexWebSocketClient:
     ) -> None:
         self.config = cfg = config if config is not None else WeexConfig.from_env()
         self._state = ClientState.NEW
-        closed = self._is_closed
-        self._dispatcher = dispatcher = Dispatcher(
-            cfg.queue_size,
-            cfg.private_backlog,
-            slow_handler=cfg.slow_handler,
-            clock=clock,
-        )
-        # The upkeep reacts to book gaps but needs the hub, which needs the
-        # books: the books reach it through a late-bound call.
-        self._books = books = BookKeeper(
-            cfg.number_type,
-            dispatcher.emit_message,
-            lambda *gap: self._upkeep.gap(*gap),
-        )
-        liveness = Liveness(cfg.stale_after)
-        outputs = Outputs(dispatcher, liveness, books)
-        self._dialer = Dialer(
+        self._parts = Parts(
             cfg,
-            outputs,
-            transports=transports,
+            closed=self._is_closed,
             backoff=backoff,
             retryable=retryable,
             sleep=sleep,
+            subscribe_timeout=subscribe_timeout,
             clock=clock,
+            transports=transports,
             recorder=recorder,
-            authenticate=not isinstance(transports, Player),
         )
-        self._hub = Hub(
-            self._dialer.connection,
-            books,
-            max_channels=cfg.max_channels_per_connection,
-            max_connections=cfg.max_connections or 1,
-        )
-        self._upkeep = Upkeep(
-            self._hub,
-            books,
-            liveness,
-            dispatcher,
-            clock=clock,
-            snapshot_timeout=cfg.snapshot_timeout,
-        )
-        self._handlers = Handlers(
-            dispatcher,
-            self._hub,
-            has_credentials=self._dialer.has_credentials,
-            closed=closed,
-            market=cfg.market,
-        )
-        self._streams = Streams(
-            dispatcher,
-            self._hub,
-            self._handlers,
-            queue_size=cfg.queue_size,
-            timeout=subscribe_timeout,
-            closed=closed,
-        )
-        outputs.streams = self._streams
         self._subscribe_timeout = subscribe_timeout
-        self._private = PrivateFeed(self._dialer, outputs, self._hub, subscribe_timeout)
 
     @classmethod
     def replay(
@@ -185,10 +134,7 @@ class WeexWebSocketClient:
             backoff=lambda: itertools.repeat(0.0),
             clock=player.now,
         )
-        player.on_end = client._streams.close_all
-        # The recording is the whole truth: never read an account over REST
-        # (its URLs are production's, its credentials placeholders).
-        client._private.unavailable = "a replayed recording is not recovered over REST"
+        client._parts.replaying(player)
         return client
 
     def __repr__(self) -> str:
@@ -229,13 +175,13 @@ class WeexWebSocketClient:
         if self._state is ClientState.CLOSED:
             raise ClientClosedError("this client was disconnected; create a new one")
         self.config.public_url  # noqa: B018 - raises ConfigError if not configured
-        hub = self._hub
-        self._dialer.open_session()
+        hub = self._parts.hub
+        self._parts.dialer.open_session()
         try:
             await hub.first(Endpoint.PUBLIC).start()
         except BaseException:
             hub.forget_connections(Endpoint.PUBLIC)
-            await self._dialer.close_session()
+            await self._parts.dialer.close_session()
             raise
         self._state = ClientState.OPEN
         private = hub.place_wanted()  # channels wanted before connecting
@@ -245,24 +191,18 @@ class WeexWebSocketClient:
             except BaseException:
                 await self.disconnect()
                 raise
-        self._upkeep.start()
+        self._parts.upkeep.start()
 
     async def disconnect(self) -> None:
         """Close every socket, end every stream and stop every task. Idempotent."""
         if self._state is ClientState.CLOSED:
             return
         self._state = ClientState.CLOSED
-        self._hub.placing = False
-        self._streams.close_all()
-        await self._upkeep.close()
-        await asyncio.gather(*(conn.close() for conn in self._hub.connections()))
-        await self._private.close()
-        await self._dispatcher.close()
-        await self._dialer.finish()
+        await self._parts.close()
 
     def is_connected(self) -> bool:
         """Whether the (primary) public socket is open right now."""
-        conns = self._hub.connections(Endpoint.PUBLIC)
+        conns = self._parts.hub.connections(Endpoint.PUBLIC)
         return bool(conns) and conns[0].connected
 
     # -- subscriptions -------------------------------------------------------------
@@ -285,10 +225,10 @@ class WeexWebSocketClient:
         """
         channels = make_channels(kind, symbols, params, self.config.market)
         if channels[0].private:
-            self._handlers.require_credentials(channels[0].kind)
-        self._hub.hold(channels)
+            self._parts.handlers.require_credentials(channels[0].kind)
+        self._parts.hub.hold(channels)
         try:
-            await self._hub.wait(channels, self._subscribe_timeout)
+            await self._parts.hub.wait(channels, self._subscribe_timeout)
         except SubscriptionError:
             await self.unsubscribe(kind, symbols, **params)
             raise
@@ -301,12 +241,12 @@ class WeexWebSocketClient:
         The server subscription ends when nothing else (handlers, streams) holds
         it. Channels this client never subscribed explicitly are ignored.
         """
-        self._hub.let_go(make_channels(kind, symbols, params, self.config.market))
+        self._parts.hub.let_go(make_channels(kind, symbols, params, self.config.market))
 
     @property
     def subscriptions(self) -> dict[Channel, str]:
         """Wanted channels and their state: ``pending``, ``active`` or ``failed``."""
-        return self._hub.states()
+        return self._parts.hub.states()
 
     # -- handlers ------------------------------------------------------------------
 
@@ -326,7 +266,7 @@ class WeexWebSocketClient:
             ConfigError: unknown event name, or a private event without
                 credentials.
         """
-        return self._handlers.on(event, handler)
+        return self._parts.handlers.on(event, handler)
 
     @overload
     def once(self, event: str) -> Callable[[H], H]: ...
@@ -334,15 +274,15 @@ class WeexWebSocketClient:
     def once(self, event: str, handler: H) -> H: ...
     def once(self, event: str, handler: H | None = None) -> H | Callable[[H], H]:
         """Like :meth:`on`, but the handler is removed after its first event."""
-        return self._handlers.on(event, handler, once=True)
+        return self._parts.handlers.on(event, handler, once=True)
 
     def off(self, event: str, handler: Callable[..., Any]) -> None:
         """Remove ``handler`` from ``event`` (unsubscribing if it was the last)."""
-        self._handlers.off(event, handler)
+        self._parts.handlers.off(event, handler)
 
     def listeners(self, event: str) -> list[Callable[..., Any]]:
         """The handlers registered for ``event``, in registration order."""
-        return self._handlers.listeners(event)
+        return self._parts.handlers.listeners(event)
 
     async def wait_for(
         self,
@@ -355,7 +295,7 @@ class WeexWebSocketClient:
         Raises:
             TimeoutError: nothing came within ``timeout`` seconds.
         """
-        return await self._handlers.wait_for(event, timeout, predicate)
+        return await self._parts.handlers.wait_for(event, timeout, predicate)
 
     # -- streams (each returns at once; subscribes on the first __anext__) ----------
 
@@ -364,11 +304,11 @@ class WeexWebSocketClient:
 
         Symbol and private events subscribe for the duration of the loop.
         """
-        return self._streams.stream(*events)
+        return self._parts.streams.stream(*events)
 
     def stream_tickers(self, symbols: str | Iterable[str]) -> Stream:
         """Tickers for ``symbols``, conflated to the latest per symbol when behind."""
-        return self._streams.stream_tickers(symbols)
+        return self._parts.streams.stream_tickers(symbols)
 
     def stream_book_tickers(self, symbols: str | Iterable[str]) -> Stream:
         """Best bid/ask of ``symbols``, conflated to the latest per symbol when
@@ -377,15 +317,15 @@ class WeexWebSocketClient:
         Raises:
             ConfigError: the client's market is not spot (raised at call time).
         """
-        return self._streams.stream_book_tickers(symbols)
+        return self._parts.streams.stream_book_tickers(symbols)
 
     def stream_trades(self, symbol: str) -> Stream:
         """Every trade of ``symbol``, one message per trade."""
-        return self._streams.stream_trades(symbol)
+        return self._parts.streams.stream_trades(symbol)
 
     def stream_klines(self, symbol: str, interval: str = "1m") -> Stream:
         """Bar updates of ``symbol``; ``data["closed"]`` marks finished bars."""
-        return self._streams.stream_klines(symbol, interval)
+        return self._parts.streams.stream_klines(symbol, interval)
 
     def stream_order_book(self, symbol: str, level: int = 5) -> Stream:
         """The maintained order book of ``symbol``, cut to ``level`` levels per side
@@ -394,11 +334,11 @@ class WeexWebSocketClient:
         Raises:
             ConfigError: ``level`` is not between 1 and 200 (raised at call time).
         """
-        return self._streams.stream_order_book(symbol, level)
+        return self._parts.streams.stream_order_book(symbol, level)
 
     def stream_account(self) -> Stream:
         """Account (balance) updates."""
-        return self._streams.stream_account()
+        return self._parts.streams.stream_account()
 
     def stream_positions(self) -> Stream:
         """Position updates.
@@ -406,39 +346,39 @@ class WeexWebSocketClient:
         Raises:
             ConfigError: the client's market is spot, which has no positions.
         """
-        return self._streams.stream_positions()
+        return self._parts.streams.stream_positions()
 
     def stream_orders(self) -> Stream:
         """Order updates."""
-        return self._streams.stream_orders()
+        return self._parts.streams.stream_orders()
 
     def stream_fills(self) -> Stream:
         """Fills (executions) of your orders."""
-        return self._streams.stream_fills()
+        return self._parts.streams.stream_fills()
 
     # -- the private account -------------------------------------------------------
 
     @property
     def account_state(self) -> AccountState:
         """The account as delivered: open orders, positions, balances (read-only)."""
-        return self._private.account_state
+        return self._parts.private.account_state
 
     async def recover_private(self) -> Recovery:
         """Read the account over REST, deliver what was missed (DESIGN §5); raises
         ``ConfigError`` off V3 contract, REST's ``WeexError`` after the retries."""
-        return await self._private.recover()
+        return await self._parts.private.recover()
 
     # -- introspection -------------------------------------------------------------
 
     @property
     def stats(self) -> ClientStats:
         """Counters since the client was created."""
-        hub = self._hub
+        hub = self._parts.hub
         return collect(
-            self._dispatcher,
-            [s.queue for s in self._streams],
+            self._parts.dispatcher,
+            [s.queue for s in self._parts.streams],
             hub.connections(),
             hub.connections(Endpoint.PUBLIC),
-            self._books.resyncs,
-            **self._private.counters(),
+            self._parts.books.resyncs,
+            **self._parts.private.counters(),
         )
