@@ -62,6 +62,7 @@ ORDER = [
     "sim",
     "testing",
     "demo_state",
+    "paper",
     "metrics",
     "fanout",
     "dashboard",

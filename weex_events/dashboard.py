@@ -10,11 +10,12 @@ book and the trades shrink, then the trades and the paper account are dropped,
 so the view never scrolls, and it follows resizes.
 
 When the config carries credentials (the simulator's), it also places a few
-paper orders and shows the resulting order, fill, position and account events.
+paper orders (:mod:`weex_events.paper`) and shows the resulting order, fill,
+position and account events.
 On spot (``config.market``) it adds each symbol's best bid/ask
 (``book_ticker``), shows a balance per coin and has no positions.
 
-Imports: ``config``, ``events``, ``client``, ``rest``, ``demo_state``, rich.
+Imports: ``config``, ``events``, ``client``, ``demo_state``, ``paper``, rich.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TextIO
 
 from rich.console import Console, Group, JustifyMethod, RenderableType
@@ -35,16 +35,9 @@ from rich.text import Text
 
 from .client import WeexWebSocketClient
 from .config import WeexConfig
-from .demo_state import (
-    PLAIN_INTERVALS,
-    DemoState,
-    Throttle,
-    plain_line,
-    sellable,
-    spot_lot,
-)
+from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
 from .events import ConnectionEvent, StreamMessage
-from .rest import WeexRestClient
+from .paper import paper_trader
 
 __all__ = [
     "DEMO_VARIABLES",
@@ -59,8 +52,6 @@ __all__ = [
 #: The first words of the live view's first line.
 TITLE = "weex-events demo"
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
-PAPER_SIZE = {"BTCUSDT": "0.010", "ETHUSDT": "0.10", "SOLUSDT": "1"}
-PAPER_INTERVAL = 2.0  # seconds between two paper orders of the demo
 PRIVATE = ("order", "fill", "position", "account")
 BOOK_LEVELS = 5
 MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
@@ -343,41 +334,13 @@ async def run_demo(
             )
             if config.has_credentials:
                 group.create_task(
-                    _paper_trader(config, state.symbols[0]),
+                    paper_trader(config, state.symbols[0]),
                     name="weex_events: demo paper orders",
                 )
             if live:
                 group.create_task(
                     _redraw(client, state, out), name="weex_events: demo screen"
                 )
-
-
-async def _paper_trader(config: WeexConfig, symbol: str) -> None:
-    """Place a few paper orders so that private events show: a market buy, a
-    limit sell at the best ask, then closing the position (contract) or selling
-    what the account holds of the coin (spot: the buy's fee is paid in it)."""
-    size = PAPER_SIZE.get(symbol, "1")
-    async with WeexRestClient(config) as rest:
-        info = await rest.exchange_info() if config.market == "spot" else None
-        base, step = spot_lot(info, symbol) if info is not None else ("", Decimal(0))
-        while True:
-            await rest.place_order(symbol, "buy", size)
-            await asyncio.sleep(PAPER_INTERVAL)
-            best_ask = (await rest.depth(symbol))["asks"][0][0]
-            half = size if info is None else str(Decimal(size) / 2)
-            await rest.place_order(
-                symbol, "sell", half, type="LIMIT", price=best_ask, time_in_force="GTC"
-            )
-            await asyncio.sleep(PAPER_INTERVAL)
-            await rest.cancel_all_orders(symbol)
-            if info is None:
-                await rest.close_all_positions(symbol)
-            else:
-                held = {r.get("asset"): r.get("free") for r in await rest.balance()}
-                amount = sellable(held.get(base), step)
-                if amount > 0:
-                    await rest.place_order(symbol, "sell", str(amount))
-            await asyncio.sleep(PAPER_INTERVAL)
 
 
 async def _follow_book(
