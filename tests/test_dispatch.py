@@ -35,6 +35,7 @@ def test_sync_handlers_run_in_order_and_a_failure_is_isolated() -> None:
     assert errors[0].source == "handler" and errors[0].event == "ticker:BTCUSDT"
     assert "ZeroDivisionError" in errors[0].message
     assert dispatcher.messages == 1 and dispatcher.handler_errors == 1
+    assert dispatcher.kinds == {"ticker": 1}  # counted once, under its kind
 
 
 def test_once_handler_runs_once_and_is_removed() -> None:

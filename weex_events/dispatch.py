@@ -175,7 +175,8 @@ class Dispatcher:
         # Derived from the emitter by _rebuild: never edited on its own.
         self._table: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self.messages = 0
+        #: Data messages dispatched, per kind (``ticker``, ``order``…).
+        self.kinds: dict[str, int] = {}
         # Drop counts of queues that are gone (closed streams, removed handlers),
         # so that stats never forget a loss.
         self.retired_dropped: collections.Counter[str] = collections.Counter()
@@ -263,8 +264,14 @@ class Dispatcher:
         """Deliver a data message to ``msg.event`` then ``msg.kind`` listeners."""
         # Runs once per message: the two names are unrolled rather than looped
         # over, and plain sync handlers are called here rather than through
-        # Listener.__call__ (each saves a Python call per message).
-        self.messages += 1
+        # Listener.__call__ (each saves a Python call per message). The one
+        # counter is per kind, so metrics need no observer on this path; a plain
+        # dict with try (free in 3.11+) costs a fraction of a Counter's +=.
+        kind = msg.kind
+        try:
+            self.kinds[kind] += 1
+        except KeyError:
+            self.kinds[kind] = 1
         table = self._table
         event = msg.event
         listeners = table.get(event)
@@ -277,7 +284,6 @@ class Dispatcher:
                         self.report_handler_error(listener, msg, exc)
                 else:
                     listener(msg)
-        kind = msg.kind
         if event == kind:
             return  # no symbol (account items): one event name, one delivery
         listeners = table.get(kind)
@@ -290,6 +296,11 @@ class Dispatcher:
                         self.report_handler_error(listener, msg, exc)
                 else:
                     listener(msg)
+
+    @property
+    def messages(self) -> int:
+        """Data messages dispatched, all kinds."""
+        return sum(self.kinds.values())
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""

@@ -1,7 +1,7 @@
 """``client.stats``: the :class:`ClientStats` snapshot and how it is counted
 from the dispatcher, the queues and the connections.
 
-Imports: ``connection``, ``queues``, ``dispatch``.
+Imports: ``connection``, ``queues``, ``dispatch``, ``events``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from .connection import Connection
 from .dispatch import Dispatcher
+from .events import Endpoint
 from .queues import MessageQueue
 
 __all__ = ["ClientStats", "collect"]
@@ -36,6 +37,9 @@ class ClientStats:
         recovered: items delivered by recovery (``recovered=True``), per kind.
         reconciled: the part of ``recovered`` that periodic reconciliation
             (``reconcile_interval``) found: pushes WEEX never delivered.
+        messages_by_kind: ``messages`` per kind (``ticker``, ``order``…).
+        frames_by_endpoint: ``frames`` per endpoint (``public``, ``private``).
+        decode_errors_by_endpoint: ``decode_errors`` per endpoint.
     """
 
     messages: int
@@ -50,6 +54,9 @@ class ClientStats:
     recoveries: int = 0
     recovered: dict[str, int] = field(default_factory=dict)
     reconciled: dict[str, int] = field(default_factory=dict)
+    messages_by_kind: dict[str, int] = field(default_factory=dict)
+    frames_by_endpoint: dict[str, int] = field(default_factory=dict)
+    decode_errors_by_endpoint: dict[str, int] = field(default_factory=dict)
 
     @property
     def drops(self) -> int:
@@ -74,15 +81,24 @@ def collect(
             dropped[queue.name] = dropped.get(queue.name, 0) + queue.dropped
         if queue.conflated:
             conflated[queue.name] = conflated.get(queue.name, 0) + queue.conflated
+    # Every endpoint is listed, a silent one with 0, so a series never vanishes.
+    frames = dict.fromkeys(map(str, Endpoint), 0)
+    decode_errors = dict(frames)
+    for conn in conns:
+        frames[conn.endpoint] += conn.frames
+        decode_errors[conn.endpoint] += conn.decode_errors
     return ClientStats(
         messages=dispatcher.messages,
-        frames=sum(c.frames for c in conns),
-        decode_errors=sum(c.decode_errors for c in conns),
+        frames=sum(frames.values()),
+        decode_errors=sum(decode_errors.values()),
         handler_errors=dispatcher.handler_errors,
         reconnects=sum(c.reconnects for c in conns),
         resyncs=resyncs,
         dropped=dropped,
         conflated=conflated,
         latency=public[0].latency if public else None,
+        messages_by_kind=dict(dispatcher.kinds),
+        frames_by_endpoint=frames,
+        decode_errors_by_endpoint=decode_errors,
         **private,
     )

@@ -287,6 +287,9 @@ class RedisSubscriber(ConsumerAPI):
             resyncs=0,
             dropped=dropped,
             conflated=conflated,
+            messages_by_kind=dict(self._dispatcher.kinds),
+            frames_by_endpoint={"redis": self.entries},  # entries read
+            decode_errors_by_endpoint={"redis": self.bad_entries},
         )
 
     # -- reading ---------------------------------------------------------------------
