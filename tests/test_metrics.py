@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from tests.metrics_scrape import command, scrape
-from weex_events.metrics import LatencyHistogram
+from tests.metrics_scrape import Samples, command, scrape
+from weex_events import ClientStats
+from weex_events.metrics import ClientCollector, LatencyHistogram
 
 DOCUMENTED = (
     "weex_frames_total",
@@ -17,8 +19,14 @@ DOCUMENTED = (
     "weex_book_resyncs_total",
     "weex_queue_dropped_total",
     "weex_queue_conflated_total",
+    "weex_private_recovered_total",
     "weex_latency_seconds",
 )
+
+
+def labelled(samples: Samples, name: str) -> dict[str, float]:
+    """The samples of a one-label metric ``name``, by label value."""
+    return {labels[0][1]: v for (n, labels), v in samples.items() if n == name}
 
 
 def test_latency_histogram_buckets_are_cumulative() -> None:
@@ -47,11 +55,17 @@ async def test_tail_serves_the_documented_metrics() -> None:
                 await asyncio.sleep(0.2)
     for name in DOCUMENTED:
         assert f"# TYPE {name} " in body, name
-    assert samples[("weex_messages_total", (("kind", "all"),))] >= 1
-    assert samples[("weex_frames_total", (("endpoint", "all"),))] >= 1
+    # Only tickers were asked for, on the public endpoint alone.
+    messages = labelled(samples, "weex_messages_total")
+    assert set(messages) == {"ticker"} and messages["ticker"] >= 1
+    frames = labelled(samples, "weex_frames_total")
+    assert set(frames) == {"public", "private"}
+    assert frames["public"] >= 1 and frames["private"] == 0
+    errors = labelled(samples, "weex_decode_errors_total")
+    assert errors == {"public": 0, "private": 0}
+    assert labelled(samples, "weex_private_recovered_total") == {}
     assert samples[("weex_connected", (("endpoint", "public"),))] == 1
     assert samples[("weex_connected", (("endpoint", "private"),))] == 0
-    assert samples[("weex_decode_errors_total", (("endpoint", "all"),))] == 0
     assert samples[("weex_handler_errors_total", ())] == 0
     assert samples[("weex_reconnects_total", (("endpoint", "public"),))] == 0
     count = samples[("weex_latency_seconds_count", ())]
@@ -64,7 +78,47 @@ async def test_demo_serves_metrics_too() -> None:
         async with asyncio.timeout(120):
             while True:
                 _, samples = await scrape(url)
-                if samples.get(("weex_messages_total", (("kind", "all"),))):
+                if any(labelled(samples, "weex_messages_total").values()):
                     break
                 await asyncio.sleep(0.2)
     assert samples[("weex_connected", (("endpoint", "public"),))] == 1
+
+
+class _Source:
+    """Just enough of a client for the collector: stats and no-op registration."""
+
+    def __init__(self, stats: ClientStats) -> None:
+        self.stats = stats
+
+    def on(self, event: str, handler: Any) -> Any:
+        return handler
+
+    def once(self, event: str, handler: Any) -> Any:
+        return handler
+
+    def off(self, event: str, handler: Any) -> None:
+        pass
+
+
+def test_collector_labels_the_per_kind_and_per_endpoint_counters() -> None:
+    """Messages are exported per kind, frames and decode errors per endpoint, and
+    the items recovery delivered per kind, each from ``client.stats``."""
+    stats = ClientStats(
+        messages=5, frames=9, decode_errors=1, handler_errors=0, reconnects=0,
+        resyncs=0, recovered={"order": 2, "fill": 1},
+        messages_by_kind={"ticker": 3, "order": 2},
+        frames_by_endpoint={"public": 6, "private": 3},
+        decode_errors_by_endpoint={"public": 1, "private": 0},
+    )  # fmt: skip
+    values = {
+        (metric.name, tuple(sample.labels.values())): sample.value
+        for metric in ClientCollector(_Source(stats)).collect()
+        for sample in metric.samples
+    }
+    assert values[("weex_messages", ("ticker",))] == 3
+    assert values[("weex_messages", ("order",))] == 2
+    assert values[("weex_frames", ("public",))] == 6
+    assert values[("weex_frames", ("private",))] == 3
+    assert values[("weex_decode_errors", ("public",))] == 1
+    assert values[("weex_private_recovered", ("order",))] == 2
+    assert values[("weex_private_recovered", ("fill",))] == 1

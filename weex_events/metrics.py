@@ -1,7 +1,8 @@
 """Prometheus metrics of a client (and of a fan-out publisher), DESIGN §8.
 
 :class:`ClientCollector` is a ``prometheus_client`` collector read at scrape
-time: counters come from ``client.stats`` (which the client keeps anyway) and
+time: counters come from ``client.stats`` (which the client keeps anyway: the
+dispatcher's one counter is per kind, the connections count frames) and
 from the low-rate lifecycle events (``connected``, ``reconnected``, ``resync``…),
 so nothing is added to the per-message path. The exchange-to-handler latency
 is *sampled*: every ``sample_interval`` seconds a one-shot handler per market
@@ -192,17 +193,16 @@ class ClientCollector:
         """The metrics of DESIGN §8, read now."""
         stats = self.client.stats
         yield _counter(
-            "weex_frames",
-            "WebSocket frames received",
-            "endpoint",
-            {"all": stats.frames},
-        )
+            "weex_frames", "WebSocket frames received", "endpoint",
+            stats.frames_by_endpoint,
+        )  # fmt: skip
         yield _counter(
-            "weex_messages", "Data messages dispatched", "kind", {"all": stats.messages}
-        )
+            "weex_messages", "Data messages dispatched", "kind",
+            stats.messages_by_kind,
+        )  # fmt: skip
         yield _counter(
             "weex_decode_errors", "Frames refused as malformed", "endpoint",
-            {"all": stats.decode_errors},
+            stats.decode_errors_by_endpoint,
         )  # fmt: skip
         total = CounterMetricFamily(
             "weex_handler_errors", "Exceptions raised by handlers"
@@ -228,6 +228,10 @@ class ClientCollector:
         yield _counter(
             "weex_queue_conflated", "Tickers/books superseded before being read",
             "consumer", stats.conflated,
+        )  # fmt: skip
+        yield _counter(
+            "weex_private_recovered", "Private items delivered by recovery over REST",
+            "kind", stats.recovered,
         )  # fmt: skip
         histogram = HistogramMetricFamily(
             "weex_latency_seconds", "Exchange time to handler, sampled"

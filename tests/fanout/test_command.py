@@ -12,7 +12,8 @@ async def test_fanout_command_publishes_and_exports_its_counters(
     redis_url: str, prefix: str
 ) -> None:
     """`fanout --sim` publishes tickers a subscriber reads, and its /metrics shows
-    the entries published per stream, no drops and a lag."""
+    the entries published per stream, no drops, a lag, and the client's messages
+    per kind and frames per endpoint."""
     args = ("fanout", "--redis", redis_url, "--prefix", prefix, "--sim")
     async with command(*args, "--metrics-port", "0", "ticker:BTCUSDT", "order") as (
         proc,
@@ -31,6 +32,11 @@ async def test_fanout_command_publishes_and_exports_its_counters(
         assert samples[("weex_fanout_dropped_total", ())] == 0
         assert samples[("weex_fanout_lag_seconds", ())] >= 0
         assert samples[("weex_connected", (("endpoint", "private"),))] == 1
+        assert samples[("weex_messages_total", (("kind", "ticker"),))] >= 1
+        assert samples[("weex_frames_total", (("endpoint", "public"),))] >= 1
+        for endpoint in ("public", "private"):
+            errors = ("weex_decode_errors_total", (("endpoint", endpoint),))
+            assert samples[errors] == 0
         proc.terminate()
         async with asyncio.timeout(60):
             assert await proc.wait() == 0
