@@ -365,7 +365,8 @@ class WeexWebSocketClient:
 
     async def recover_private(self) -> Recovery:
         """Read the account over REST, deliver what was missed (DESIGN §5); raises
-        ``ConfigError`` off V3 contract, REST's ``WeexError`` after the retries."""
+        ``ConfigError`` off V3 or without credentials, REST's ``WeexError`` after
+        the retries."""
         return await self._parts.private.recover()
 
     # -- introspection -------------------------------------------------------------

@@ -23,8 +23,10 @@ lifecycle events. It runs
 
 Recoveries run one at a time; a REST failure is retried with backoff and ends
 in an ``error`` event (source ``"recovery"``), never in a crash. Recovery needs
-the V3 contract market, credentials and a ``rest_url``; elsewhere pushes are
-still admitted (exactly once, never backwards) but nothing is read over REST.
+V3, credentials and a ``rest_url``; elsewhere pushes are still admitted (exactly
+once, never backwards) but nothing is read over REST. On spot the history and
+fills are read per symbol and there are no positions
+(:mod:`~weex_events.recovery`).
 
 Imports: ``errors``, ``config``, ``events``, ``backoff``, ``protocol``,
 ``private_items``, ``private_state``, ``dialer``, ``hub``, ``queues``,
@@ -75,8 +77,8 @@ def recovery_unavailable(config: WeexConfig) -> str | None:
     """Why recovery over REST cannot run with ``config``, or ``None`` if it can."""
     if config.protocol != "v3":
         return "recovery needs protocol='v3' (WEEX does not serve V2 REST history)"
-    if config.market != "contract":
-        return "recovery needs market='contract' (spot history is read per symbol)"
+    if config.market not in ("contract", "spot"):
+        return f"recovery is not available on market={config.market!r}"
     if not config.has_credentials:
         return "recovery needs credentials"
     if config.rest_url is None:
@@ -205,6 +207,7 @@ class PrivateFeed:
                 margin_ms=margin,
                 backoff=self._backoff,
                 sleep=self._sleep,
+                per_symbol=self.config.market == "spot",
             )
         except WeexError as exc:
             message = f"private-state recovery ({reason}) failed: {exc}"

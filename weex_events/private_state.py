@@ -116,6 +116,7 @@ class PrivateState:
         self._updated_ms: int | None = None
         self._verified_ms: int | None = None
         self._version: int | None = None
+        self._symbols: set[str] = set()  # bounded by the exchange's listings
         self.counts: dict[str, int] = dict.fromkeys(
             ("duplicate", "stale", "final", "forgotten"), 0
         )
@@ -143,6 +144,11 @@ class PrivateState:
     def remembered(self) -> dict[str, int]:
         """How many ``fills`` ids and ``finished_orders`` are held (both bounded)."""
         return {"fills": len(self._fills), "finished_orders": len(self._finished)}
+
+    @property
+    def symbols(self) -> frozenset[str]:
+        """Symbols of every order and fill delivered (spot recovery reads them)."""
+        return frozenset(self._symbols)
 
     @property
     def open_order_ids(self) -> frozenset[str]:
@@ -201,6 +207,8 @@ class PrivateState:
         ):
             self._newest_ms = item.time_ms
         if fresh:
+            if kind in ("order", "fill") and item.symbol:
+                self._symbols.add(item.symbol)
             if item.time_ms is not None:
                 self._updated_ms = max(self._updated_ms or 0, item.time_ms)
             if version is not None:

@@ -14,6 +14,15 @@ delivered as ordinary events with ``recovered=True``:
    finished during the outage and was created before the window);
 5. positions and balances.
 
+With ``per_symbol`` (spot, WEEX-WS.md §3.1.3: ``allOrders`` and ``myTrades``
+need a symbol, and spot has no positions), step 3 reads the history and fills
+once per symbol, in sorted order, and step 5 reads balances only. The symbols
+are those of the open orders just read and of every order and fill delivered
+(``symbols``, :attr:`~weex_events.private_state.PrivateState.symbols`). Coins
+held are not turned into symbols: which quote a coin trades against is not
+well-defined, so an order placed and finished on a symbol the client never saw
+an order or fill of is found only through the balances it changed.
+
 Nothing is applied to the state until every read succeeded, so a failed attempt
 leaves the state untouched. A failed read is retried after the delays of
 ``backoff`` while ``is_retryable`` says so (authentication failures are final),
@@ -66,10 +75,12 @@ class RecoverySource(Protocol):
     async def fetch_order(self, order_id: str) -> PrivateItem | None: ...
 
     async def fetch_order_history(
-        self, start_ms: int, end_ms: int
+        self, start_ms: int, end_ms: int, symbol: str | None = None
     ) -> list[PrivateItem]: ...
 
-    async def fetch_fills(self, start_ms: int, end_ms: int) -> list[PrivateItem]: ...
+    async def fetch_fills(
+        self, start_ms: int, end_ms: int, symbol: str | None = None
+    ) -> list[PrivateItem]: ...
 
     async def fetch_positions(self) -> list[PrivateItem]: ...
 
@@ -103,10 +114,13 @@ async def read_snapshot(
     since_ms: int | None,
     open_order_ids: frozenset[str] = frozenset(),
     margin_ms: int = DEFAULT_MARGIN_MS,
+    per_symbol: bool = False,
+    symbols: frozenset[str] = frozenset(),
 ) -> tuple[RestSnapshot, tuple[int, int] | None]:
     """One pass over REST (steps 1-5 of the module doc); nothing is decided.
 
-    ``open_order_ids`` are the orders delivered as open (step 4).
+    ``open_order_ids`` are the orders delivered as open (step 4); ``symbols``
+    the symbols delivered, read besides the open orders' with ``per_symbol``.
     """
     server_ms = await source.server_time()
     open_orders = await source.fetch_open_orders()
@@ -116,14 +130,20 @@ async def read_snapshot(
     if since_ms is not None:
         start = max(since_ms - margin_ms, server_ms - _MAX_AGE_MS)
         window = (min(start, server_ms), server_ms)
-        history = await source.fetch_order_history(*window)
-        fills = await source.fetch_fills(*window)
+        if per_symbol:
+            wanted = symbols | {o.symbol for o in open_orders if o.symbol}
+            for symbol in sorted(wanted):
+                history += await source.fetch_order_history(*window, symbol)
+                fills += await source.fetch_fills(*window, symbol)
+        else:
+            history = await source.fetch_order_history(*window)
+            fills = await source.fetch_fills(*window)
     listed = {o.data.get("order_id") for o in (*open_orders, *history)}
     for order_id in sorted(open_order_ids - listed):
         found = await source.fetch_order(order_id)
         if found is not None:
             history.append(found)
-    positions = await source.fetch_positions()
+    positions = [] if per_symbol else await source.fetch_positions()
     # A balance row carries no time: it is as of the server time read first.
     balances = [
         b if b.time_ms is not None else replace(b, time_ms=server_ms)
@@ -151,12 +171,14 @@ async def recover(
     is_retryable: Callable[[BaseException], bool] = default_is_retryable,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
+    per_symbol: bool = False,
 ) -> Recovery:
     """Read REST, reconcile ``state`` with it, and return what to deliver.
 
     ``since_ms`` is where the history and fills are read from (usually
     ``state.resume_ms``: the last REST pass, else the last private event seen);
-    ``None`` reads no history or fills (a first seed).
+    ``None`` reads no history or fills (a first seed). ``per_symbol`` reads
+    them symbol by symbol and no positions (spot; module doc).
 
     Raises:
         WeexError: the last failure, once ``attempts`` are spent or a failure
@@ -175,6 +197,8 @@ async def recover(
                 since_ms=since_ms,
                 open_order_ids=state.open_order_ids,
                 margin_ms=margin_ms,
+                per_symbol=per_symbol,
+                symbols=state.symbols,
             )
         except WeexError as exc:
             if attempt >= attempts or not is_retryable(exc):

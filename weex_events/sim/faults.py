@@ -147,8 +147,9 @@ class Faults:
         """Silently withhold the next ``n`` private pushes; the sockets stay open.
 
         Each withheld push is an account event (WEEX-WS.md §1.6) that no
-        connection of its account receives, V3 or V2, while the paper exchange
-        and its REST history have it: what a client sees when WEEX loses a push.
+        connection of its account receives (V3 or V2, contract or spot), while
+        the paper exchange and its REST history have it: what a client sees when
+        WEEX loses a push.
         ``None`` withholds every push until ``drop_private_pushes(0)``.
         """
         if n is not None and n < 0:

@@ -37,6 +37,7 @@ from .faults import Faults
 from .generations import Generation
 from .instruments import select
 from .market import DEFAULT_START_MS, MarketEngine
+from .private_events import PrivateEvent
 from .spot_instruments import SPOT_INSTRUMENTS
 from .spot_ledger import amount_of
 from .spot_paper import SpotExchange
@@ -131,7 +132,12 @@ class SpotVenue:
             )
             faults, settings = self._faults, self._settings
             private = Endpoint(SPOT, market, faults, settings, self._keyring)
-            paper = SpotExchange(market, sink=private.deliver)
+
+            def deliver(event: PrivateEvent) -> None:
+                if not faults.take_private_drop():  # a lost push (Faults)
+                    private.deliver(event)
+
+            paper = SpotExchange(market, sink=deliver)
             for api_key, balances in self._accounts.items():
                 paper.open_account(api_key, balances)
             public = Endpoint(SPOT, market, faults, settings)
