@@ -3,10 +3,13 @@
 Options: ``--rounds``, ``--frames``, ``--latency-frames``, ``--out``
 (default ``benchmarks/results/report.md``; the raw results go beside it as
 ``.json``), ``--runners`` (a comma-separated subset), ``--quick`` (about 30 s),
-``--profile RUNNER`` (one profiled run of a runner, printed as a table of the
-functions with the most own time per frame; no report) and ``--breakdown``
-(the SDK's hot-path pieces timed alone, see :mod:`benchmarks.breakdown`) and
-``--fanout`` (publisher → Redis → subscriber, see :mod:`benchmarks.fanout`).
+``--scale-frames`` and ``--scale-rounds`` (the 1,000-channel scale case,
+:mod:`benchmarks.scale`: 600,000 frames, 30 s at 20,000/s, in the first round
+only by default), ``--profile RUNNER`` (one profiled run of a runner, printed
+as a table of the functions with the most own time per frame; no report),
+``--breakdown`` (the SDK's hot-path pieces timed alone, see
+:mod:`benchmarks.breakdown`) and ``--fanout`` (publisher → Redis → subscriber,
+see :mod:`benchmarks.fanout`).
 
 Imports: ``benchmarks.suite``, ``benchmarks.report``, ``benchmarks.profiling``,
 ``benchmarks.breakdown``,
@@ -74,7 +77,9 @@ def _meta(config: SuiteConfig, elapsed: float, argv: list[str]) -> dict[str, str
         "runs": (
             f"{config.rounds} rounds × {len(config.runners)} runners; "
             f"{config.frames:,} measured frames per throughput run, "
-            f"{config.latency_frames:,} per latency run; {elapsed:.0f} s in all"
+            f"{config.latency_frames:,} per latency run, "
+            f"{config.scale_frames:,} per scale run (in {config.scale_rounds} "
+            f"round(s)); {elapsed:.0f} s in all"
         ),
     }
 
@@ -102,6 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--latency-frames", type=int, default=None, help="per latency run (6000)"
     )
+    parser.add_argument(
+        "--scale-frames", type=int, default=None, help="per scale run (600000)"
+    )
+    parser.add_argument(
+        "--scale-rounds",
+        type=int,
+        default=None,
+        help="rounds that include the 30 s scale case (1; 0 skips it)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--runners", default=",".join(ORDER), help="comma-separated")
     parser.add_argument("--quick", action="store_true", help="about 30 seconds")
@@ -122,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.breakdown:
         sys.stdout.write(format_breakdown(breakdown(args.frames or 20_000)))
         return 0
-    quick = SuiteConfig(rounds=2, frames=20_000, latency_frames=2_000)
+    quick = SuiteConfig(
+        rounds=2, frames=20_000, latency_frames=2_000, scale_frames=60_000
+    )
     base = quick if args.quick else SuiteConfig()
     try:
         runners = selected([r for r in args.runners.split(",") if r])
@@ -136,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds or base.rounds,
         frames=args.frames or base.frames,
         latency_frames=args.latency_frames or base.latency_frames,
+        scale_frames=args.scale_frames or base.scale_frames,
+        scale_rounds=(
+            base.scale_rounds if args.scale_rounds is None else args.scale_rounds
+        ),
         runners=runners,
     )
     began = time.monotonic()

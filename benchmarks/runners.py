@@ -27,11 +27,14 @@ Runners (the floor is the cheapest possible client on the same frames):
 ``sdk_book200``         SDK, ``subscribe("book", level=200)`` + sync ``book`` handler
 ``floor_latency``       bare loop, steady 2,000 frames/s, send → after ``loads``
 ``sdk_latency``         SDK sync handler, steady 2,000 frames/s, send → handler
+``floor_scale``         bare loop on 1,000 channels over 10 connections, 20,000/s
+``sdk_scale``           SDK sync ``ticker`` + ``trade`` handlers, same channels
 ======================  ==========================================================
 
 ``--profile PATH`` wraps the measured window in ``cProfile`` and dumps the stats.
 
-Imports: ``benchmarks.frames``, ``weex_events``, aiohttp, orjson, websockets.
+Imports: ``benchmarks.frames``, ``benchmarks.scale``, ``weex_events``, aiohttp,
+orjson, websockets.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ import aiohttp
 import orjson
 
 from .frames import BOOK_SYMBOL, MARK_FIELD, SEND_TIME_FIELD, TICKER_SYMBOLS
+from .scale import SCALE_RATE, floor_scale, scale_params, sdk_scale
 
 __all__ = ["RUNNERS", "Scenario", "Window", "main", "run"]
 
@@ -67,9 +71,15 @@ class Scenario:
 
     params: tuple[str, ...]
     rate: float = 0.0
+    #: The scale case: ``rate`` is the aggregate over every connection.
+    scale: bool = False
 
     def url(self, port: int, n: int, warmup: int) -> str:
-        query = f"n={n}&warmup={warmup}&expect={len(self.params)}&rate={self.rate:g}"
+        if self.scale:
+            query = f"scale={self.rate:g}&total={len(self.params)}"
+        else:
+            query = f"n={n}&warmup={warmup}&expect={len(self.params)}"
+            query += f"&rate={self.rate:g}"
         return f"ws://127.0.0.1:{port}/v3/ws/public?{query}"
 
 
@@ -77,6 +87,7 @@ TICKERS = Scenario(tuple(f"{s}@ticker" for s in TICKER_SYMBOLS))
 BOOK15 = Scenario((f"{BOOK_SYMBOL}@depth15",))
 BOOK200 = Scenario((f"{BOOK_SYMBOL}@depth200",))
 STEADY = Scenario((f"{TICKER_SYMBOLS[0]}@ticker",), rate=LATENCY_RATE)
+SCALE = Scenario(tuple(scale_params()), rate=SCALE_RATE, scale=True)
 
 
 @dataclass
@@ -87,10 +98,12 @@ class Window:
         seen: messages the consumer saw inside the window.
         latencies_ns: send → consumer latencies inside the window (latency runs).
         done: set when the ``end`` marker arrived.
+        target: frames to measure (the scale runners close the window themselves).
     """
 
     profile_path: str | None = None
     thread_cpu: bool = False  # CPU of this thread only (not the whole process)
+    target: int = 0
     seen: int = 0
     latencies_ns: list[int] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -342,6 +355,8 @@ RUNNERS: dict[str, tuple[Scenario, Body]] = {
     "sdk_book200": (BOOK200, _sdk_book200),
     "floor_latency": (STEADY, _floor),
     "sdk_latency": (STEADY, _sdk_handler),
+    "floor_scale": (SCALE, floor_scale),
+    "sdk_scale": (SCALE, sdk_scale),
 }
 
 
@@ -367,9 +382,11 @@ async def run(
         warmup = (
             int(LATENCY_RATE / 2) if scenario.rate else min(2000, max(200, n // 10))
         )
-    window = Window(profile_path=profile)
+    window = Window(profile_path=profile, target=n)
     async with asyncio.timeout(timeout):
         extra = await body(scenario.url(port, n, warmup), scenario, window)
+    if scenario.scale:
+        n = window.seen  # the window closes at the first poll past the target
     if not window.done.is_set() or window.active or not window.seen:
         raise RuntimeError(
             f"{name}: no measured window (the connection ended, or the start marker "
@@ -377,6 +394,8 @@ async def run(
         )
     result = window.result(name, n)
     result.update(extra)
+    if scenario.scale:
+        result["frames_per_s"] = n / max(result["wall_s"], 1e-9)
     return result
 
 

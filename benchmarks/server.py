@@ -13,7 +13,10 @@ subscribed it pushes a *run* for them, shaped by the URL's query string:
   conflating stream hands the marker to its consumer before the measured frames
   arrive (by default 50 ms plus 50 µs per warmup frame);
 * ``rate>0`` (steady, tickers only): the same run at ``rate`` frames per second,
-  every frame stamped with its send time (``frames.SEND_TIME_FIELD``).
+  every frame stamped with its send time (``frames.SEND_TIME_FIELD``);
+* ``scale=RATE&total=CHANNELS`` (the scale case, :mod:`benchmarks.scale`): from
+  the first SUBSCRIBE until the socket closes, stamped ticker and trade frames at
+  this connection's share of an aggregate ``RATE``, with no markers.
 
 Ticker channels (``SYM@ticker``) get round-robin tickers for every subscribed
 symbol; a depth channel (``SYM@depth15``, ``SYM@depth200``, ``SYM@depth``) gets a
@@ -24,7 +27,7 @@ so every round sends the same bytes.
 Run it alone with ``python -m benchmarks.server [--port N]``: it prints
 ``PORT <n>`` and serves until terminated.
 
-Imports: ``benchmarks.frames``, aiohttp, orjson.
+Imports: ``benchmarks.frames``, ``benchmarks.scale``, aiohttp, orjson.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from . import frames
+from .scale import push_steady
 
 __all__ = ["LoadServer", "RunParams", "ws_frame"]
 
@@ -75,6 +79,8 @@ class RunParams:
     rate: float = 0.0
     expect: int = 1
     pause: float | None = None
+    scale: float = 0.0
+    total: int = 1
 
     @property
     def idle(self) -> float:
@@ -91,6 +97,8 @@ class RunParams:
             rate=float(query.get("rate", cls.rate)),
             expect=max(1, int(query.get("expect", cls.expect))),
             pause=float(query["pause"]) if "pause" in query else None,
+            scale=float(query.get("scale", cls.scale)),
+            total=max(1, int(query.get("total", cls.total))),
         )
 
 
@@ -148,10 +156,18 @@ class LoadServer:
                 if msg.type is not WSMsgType.TEXT:
                     continue
                 try:
-                    await self._command(ws, msg.data, channels)
+                    await self._command(ws, msg.data, channels, params.scale > 0)
                 except ConnectionError:
                     break  # the client left while we answered: the run is over
-                if pusher is None and len(channels) >= params.expect:
+                if pusher is None and params.scale > 0 and channels:
+                    transport = request.transport
+                    assert isinstance(transport, asyncio.WriteTransport)
+                    pusher = asyncio.create_task(
+                        push_steady(
+                            transport, channels, params.scale, params.total, ws_frame
+                        )
+                    )
+                elif pusher is None and len(channels) >= params.expect:
                     pusher = asyncio.create_task(
                         self._push(request, ws, list(channels), params)
                     )
@@ -163,7 +179,11 @@ class LoadServer:
         return ws
 
     async def _command(
-        self, ws: web.WebSocketResponse, text: str, channels: list[str]
+        self,
+        ws: web.WebSocketResponse,
+        text: str,
+        channels: list[str],
+        trades: bool = False,
     ) -> None:
         try:
             cmd = orjson.loads(text)
@@ -177,7 +197,12 @@ class LoadServer:
             )
             return
         if method == "SUBSCRIBE":
-            bad = [p for p in cmd.get("params", []) if _stream_of(p) is None]
+            bad = [
+                p
+                for p in cmd.get("params", [])
+                if _stream_of(p) is None
+                and not (trades and isinstance(p, str) and p.endswith("@trade"))
+            ]
             if bad:
                 await ws.send_str(
                     _reply(req_id, False, f"INVALID_ARGUMENT: invalid event : {bad[0]}")

@@ -50,7 +50,11 @@ ORDER = (
     "sdk_book200",
     "floor_latency",
     "sdk_latency",
+    "floor_scale",
+    "sdk_scale",
 )
+#: The scale case's runners: long, so they run in the first ``scale_rounds`` only.
+SCALE_RUNNERS = frozenset({"floor_scale", "sdk_scale"})
 
 Result = dict[str, Any]
 Round = dict[str, Result]
@@ -64,6 +68,8 @@ class SuiteConfig:
         rounds: rounds of every runner.
         frames: measured frames per throughput run.
         latency_frames: measured frames per latency run (at 2,000 frames/s).
+        scale_frames: measured frames per scale run (600,000: 30 s at 20,000/s).
+        scale_rounds: rounds that include the scale runners (the first ones).
         runners: which runners, in round order.
         timeout: seconds allowed for one runner process.
     """
@@ -71,12 +77,16 @@ class SuiteConfig:
     rounds: int = 5
     frames: int = 100_000
     latency_frames: int = 6_000
+    scale_frames: int = 600_000
+    scale_rounds: int = 1
     runners: tuple[str, ...] = ORDER
     timeout: float = 300.0
 
     def frames_for(self, name: str) -> int:
         """Measured frames for runner ``name``."""
         scenario, _body = RUNNERS[name]
+        if scenario.scale:
+            return self.scale_frames
         return self.latency_frames if scenario.rate else self.frames
 
 
@@ -176,6 +186,8 @@ def run_suite(
     for index in range(config.rounds):
         results: Round = {}
         for name in config.runners:
+            if name in SCALE_RUNNERS and index >= config.scale_rounds:
+                continue
             result = run_runner(
                 name, port, config.frames_for(name), timeout=config.timeout
             )

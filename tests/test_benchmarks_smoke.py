@@ -15,7 +15,7 @@ import pytest
 from benchmarks import frames
 from benchmarks.report import CHECKS, evaluate, render_markdown
 from benchmarks.server import LoadServer
-from benchmarks.suite import ORDER, SuiteConfig, run_suite
+from benchmarks.suite import ORDER, SCALE_RUNNERS, SuiteConfig, run_suite
 from weex_events.book import OrderBook
 from weex_events.protocol.v3 import V3Codec
 
@@ -84,11 +84,15 @@ async def test_load_server_greets_acks_and_rejects_like_weex() -> None:
 def test_every_runner_measures_a_window_and_the_report_covers_every_check() -> None:
     """One round of every runner on 200 frames gives results and a full report."""
     rounds = run_suite(
-        SuiteConfig(rounds=1, frames=200, latency_frames=200, timeout=60)
+        SuiteConfig(
+            rounds=1, frames=200, latency_frames=200, scale_frames=2000, timeout=120
+        )
     )
     results = rounds[0]
     assert list(results) == list(ORDER)
     for name, result in results.items():
+        if name in SCALE_RUNNERS:
+            continue  # below
         assert result["n"] == 200, name
         assert result["cpu_s"] >= 0, name
         if not name.startswith("sdk_") or name in ("sdk_handler", "sdk_book200"):
@@ -99,7 +103,50 @@ def test_every_runner_measures_a_window_and_the_report_covers_every_check() -> N
         assert results[name]["samples"] == 199
     assert results["sdk_handler"]["decode_errors"] == 0
     assert results["sdk_book15"]["resyncs"] == 0
+    for name in SCALE_RUNNERS:  # 1,000 channels, sharded: a short run
+        assert results[name]["seen"] == results[name]["n"] >= 2000, name
+        assert results[name]["samples"] == results[name]["n"], name
+    assert results["sdk_scale"]["decode_errors"] == 0
+    assert results["sdk_scale"]["dropped"] == 0
     report = render_markdown(rounds, {"date": "smoke test"})
     for check in CHECKS:
         assert check.case in report
     assert {row.verdict for row in evaluate(rounds)} <= {"PASS", "MISS", "info"}
+    assert "## Scale case" in report
+
+
+async def test_scale_server_shares_the_rate_and_serves_trades_only_when_asked() -> None:
+    """A scale connection gets stamped tickers and trades for what it subscribed."""
+    server = LoadServer()
+    port = await server.start()
+    url = f"ws://127.0.0.1:{port}/v3/ws/public?scale=2000&total=2"
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(url) as ws,
+        ):
+            await ws.receive_str(timeout=5)  # greeting
+            params = ["AAAUSDT@ticker", "AAAUSDT@trade"]
+            await ws.send_str(
+                orjson.dumps(
+                    {"method": "SUBSCRIBE", "params": params, "id": 1}
+                ).decode()
+            )
+            kinds: set[str] = set()
+            while kinds != {"ticker", "trade"}:
+                doc = orjson.loads(await ws.receive_str(timeout=10))
+                if "e" in doc:
+                    assert doc["s"] == "AAAUSDT"
+                    assert isinstance(doc["d"][0][frames.SEND_TIME_FIELD], int)
+                    kinds.add(doc["e"])
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/v3/ws/public") as ws,
+        ):
+            await ws.receive_str(timeout=5)
+            await ws.send_str(
+                '{"method":"SUBSCRIBE","params":["AAAUSDT@trade"],"id":2}'
+            )
+            assert orjson.loads(await ws.receive_str(timeout=5))["result"] is False
+    finally:
+        await server.stop()
