@@ -287,6 +287,33 @@ def test_numerically_equal_prices_are_one_level_with_latest_text() -> None:
     assert book.bids(5) == []
 
 
+def test_prices_a_float_cannot_tell_apart_are_separate_levels() -> None:
+    """10.5 and 10.50000000000000001 (one float apart from nothing) stay two levels."""
+    hair = "10.50000000000000001"
+    book = OrderBook("BTCUSDT", 5)
+    book.apply(snap(1, [("10.5", "1"), ("9", "1")], [("11", "1")]))
+    book.apply(update(1, 2, [(hair, "2")]))
+    assert book.bids(3) == [(hair, "2"), ("10.5", "1"), ("9", "1")]
+    book.apply(update(2, 3, [("10.50", "7"), ("1.05E+1", "8")]))
+    assert book.bids(3) == [(hair, "2"), ("1.05E+1", "8"), ("9", "1")]
+    book.apply(update(3, 4, [(hair, "0")]))
+    assert book.bids(3) == [("1.05E+1", "8"), ("9", "1")]
+    assert book.valid
+
+
+def test_a_hair_above_the_best_bid_is_not_a_crossed_book() -> None:
+    """An ask a hair above the bid is not crossed; the hair below it is."""
+    book = OrderBook("BTCUSDT", 5)
+    book.apply(snap(1, [("10.5", "1")], [("12", "1")]))
+    assert book.apply(update(1, 2, [], [("10.50000000000000001", "1")])) is None
+    assert book.valid
+    gap = book.apply(update(2, 3, [("10.50000000000000002", "1")]))
+    assert gap is not None and gap.reason == "crossed"
+    book.apply(snap(9, [("10.4", "1")], [("10.5", "1")]))  # floats again
+    assert book.valid and book.best_ask() == ("10.5", "1")
+    assert book.apply(update(9, 10, [("10.5", "1")])) is not None
+
+
 # --- chain rule and invalid states ------------------------------------------------
 
 

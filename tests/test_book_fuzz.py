@@ -24,14 +24,31 @@ SIZES = ["0", "0", "0.000", "1", "2.5", "0.25", "10", "3.10"]
 
 
 def price_text(tick: int, style: int) -> str:
-    """Price tick/2 spelled with 1, 2 or 3 decimals: one level, several texts."""
-    return f"{Decimal(tick) / 2:.{style + 1}f}"
+    """Price tick/2 spelled with 1, 2 or 3 decimals: one level, several texts.
+
+    Styles 3-5 test the book's float keys against what a float cannot hold:
+    3 spells the same level in exponent form, 4 is a level a hair (1e-17) above
+    tick/2 (18+ significant digits: equal to tick/2 as a float, so the side
+    must switch to exact keys), 5 tick/2 with 20 decimals (trailing zeros: still
+    a float key).
+    """
+    half = Decimal(tick) / 2
+    if style == 3:
+        return f"{half:.3E}"
+    if style == 4:
+        return str(half + Decimal("1E-17"))
+    if style == 5:
+        return f"{half:.20f}"
+    return f"{half:.{style + 1}f}"
 
 
-def levels(lo: int, hi: int, max_size: int) -> st.SearchStrategy[Pairs]:
-    """Random (price, size) pairs on the grid [lo, hi]."""
+def levels(
+    lo: int, hi: int, max_size: int, spellings: int = 3
+) -> st.SearchStrategy[Pairs]:
+    """Random (price, size) pairs on the grid [lo, hi], in the first
+    ``spellings`` styles of :func:`price_text`."""
     pair = st.tuples(
-        st.builds(price_text, st.integers(lo, hi), st.integers(0, 2)),
+        st.builds(price_text, st.integers(lo, hi), st.integers(0, spellings - 1)),
         st.sampled_from(SIZES),
     )
     return st.lists(pair, max_size=max_size)
@@ -118,6 +135,9 @@ def random_frames(draw: st.DrawFn) -> list[DepthUpdate]:
     crossings happen, and occasional stray deltas arrive before any snapshot."""
     frames: list[DepthUpdate] = []
     version = draw(st.integers(0, 1000))
+    # Prices a float key holds exactly (precision changing between frames), or,
+    # in some examples, also exponent spellings and prices it cannot hold.
+    spellings = draw(st.sampled_from([3, 3, 4, 6]))
     for _ in range(draw(st.integers(1, 40))):
         is_snapshot = draw(st.integers(0, 9)) == 0 or not frames
         if is_snapshot and draw(st.booleans()) and not frames:
@@ -126,8 +146,8 @@ def random_frames(draw: st.DrawFn) -> list[DepthUpdate]:
         first = version + draw(st.integers(0, 50)) if is_snapshot else version
         last = first + draw(st.integers(0, 3))
         width = 30 if is_snapshot else 6
-        bids = draw(levels(0, 24, width))
-        asks = draw(levels(16, 40, width))
+        bids = draw(levels(0, 24, width, spellings))
+        asks = draw(levels(16, 40, width, spellings))
         frames.append(frame(is_snapshot, first, last, bids, asks))
         version = last
     return frames

@@ -62,6 +62,21 @@ class Gap:
 _VALID = BookState.VALID
 
 
+def _crossed(bids: BookSide, asks: BookSide) -> bool:
+    """Whether the best bid is at or above the best ask.
+
+    Bid keys are negated prices; an empty side's first key is the +infinity
+    sentinel, which never crosses. Float keys of both sides compare exactly
+    (see :func:`~weex_events.book_side.float_key`); a float and a ``Decimal``
+    would compare the float's binary value, so then the texts decide.
+    """
+    if bids.exact or asks.exact:
+        if not bids.pairs or not asks.pairs:
+            return False
+        return Decimal(bids.pairs[0][0]) >= Decimal(asks.pairs[0][0])
+    return -bids.keys[0] >= asks.keys[0]
+
+
 class OrderBook:
     """One symbol's local order book, fed with depth updates.
 
@@ -214,10 +229,8 @@ class OrderBook:
                 "bad_level", f"bad level in U={update.first}: {exc}"
             )
         # A VALID book is never crossed, and a delta can only cross it by
-        # inserting a new best level (see BookSide.update): check only then. Bid keys
-        # are negated prices (exactly, via copy_negate); an empty side's first key
-        # is the +Infinity sentinel, which never crosses.
-        if moved and bids.keys[0].copy_negate() >= asks.keys[0]:
+        # inserting a new best level (see BookSide.update): check only then.
+        if moved and _crossed(bids, asks):
             return self._invalidate(
                 "crossed",
                 f"best bid {bids.pairs[0][0]} >= "

@@ -4,6 +4,13 @@
 and for its asks: parallel sorted lists, keyed by the numeric price, with the
 exact wire text of each level. Pure: no asyncio, no clock, no I/O.
 
+Sort keys are floats whenever that is exact, because a bisection over floats
+costs a fraction of one over ``Decimal``: see :func:`float_key` for why a float
+identifies and orders WEEX prices (a fixed, small number of decimals) exactly.
+A price that a float cannot represent exactly switches its side to ``Decimal``
+keys until the next snapshot. Prices are checked (finite, non-negative) where
+their key is made, once per distinct text; sizes on every level, inline.
+
 Imports: ``events``, ``protocol.numbers`` (the size limits of numeric text).
 """
 
@@ -21,8 +28,33 @@ __all__ = ["BookSide"]
 
 # Price text -> sort key caches are bounded; past this size a side starts afresh.
 _KEY_CACHE_LIMIT = 4096
-# Above every key: the last entry of each side's key list (see BookSide).
-_END = Decimal("Infinity")
+# Above every key, float or Decimal (they compare exactly with each other): the
+# last entry of each side's key list (see BookSide).
+_END = float("inf")
+# float_key's bounds: DBL_DIG (IEEE 754 binary64), and well inside the normal range.
+_FLOAT_DIGITS = 15
+_FLOAT_EXPONENT = 300
+
+Key = float | Decimal
+
+
+def float_key(value: Decimal) -> float | None:
+    """``float(value)`` when floats identify and order such decimals exactly.
+
+    A finite decimal with at most 15 significant digits and a magnitude well
+    inside the normal float range survives the round trip through a binary64
+    float (15 is ``DBL_DIG``), and ``float()`` rounds correctly, so monotonically:
+    two such decimals compare as their floats do, and equal floats mean equal
+    numbers (``"100.10"`` and ``"100.1"`` are one level, as they should be).
+    Anything longer returns ``None`` (the side then uses ``Decimal`` keys).
+    """
+    digits = value.as_tuple().digits
+    significant = len(digits)
+    while significant > 1 and digits[significant - 1] == 0:
+        significant -= 1  # trailing zeros are not significant
+    if significant <= _FLOAT_DIGITS and abs(value.adjusted()) <= _FLOAT_EXPONENT:
+        return float(value)
+    return None
 
 
 def _plain_amount(text: str) -> bool:
@@ -56,7 +88,9 @@ class BookSide:
 
     ``keys`` is sorted ascending and ends with an infinite sentinel (so that the
     slot a bisection finds always exists); for bids the keys are negated prices so
-    that the best (highest) bid comes first on both sides. At the same index,
+    that the best (highest) bid comes first on both sides. Keys are floats, or
+    ``Decimal`` while ``exact`` is set (a price a float cannot hold exactly was
+    seen since the last snapshot; see :func:`float_key`). At the same index,
     ``pairs`` holds the wire ``(price, size)`` text of the latest update for that
     level and ``out`` the level in the output number type (``out`` *is* ``pairs``
     for ``str``). A top-N view is then a slice, at C speed even for 200 levels;
@@ -66,6 +100,7 @@ class BookSide:
     __slots__ = (
         "_convert",
         "_key_cache",
+        "exact",
         "keys",
         "negate",
         "out",
@@ -74,34 +109,72 @@ class BookSide:
 
     def __init__(self, negate: bool, convert: Callable[[str], Any] | None) -> None:
         self.negate = negate
-        self.keys: list[Decimal] = [_END]
+        self.exact = False
+        self.keys: list[Key] = [_END]
         self.pairs: list[tuple[str, str]] = []
         self.out: list[BookLevel] = self.pairs if convert is None else []
-        self._key_cache: dict[str, Decimal] = {}
+        self._key_cache: dict[str, Key] = {}
         self._convert = convert
 
-    def key(self, price: str) -> Decimal:
-        """The sort key of ``price`` text (negated for bids); cached per text."""
+    def key(self, price: str) -> Key:
+        """The sort key of ``price`` text (negated for bids); cached per text.
+
+        May switch the side to exact keys (rewriting ``keys`` in place).
+        """
         key = self._key_cache.get(price)
         if key is None:
             value = _amount(price, "price")
-            # copy_negate() is exact; unary minus would round to the context.
-            key = value.copy_negate() if self.negate else value
+            if not self.exact:
+                fast = float_key(value)
+                if fast is not None:
+                    key = -fast if self.negate else fast
+                else:
+                    self._go_exact()
+            if key is None:
+                # copy_negate() is exact; unary minus would round to the context.
+                key = value.copy_negate() if self.negate else value
             if len(self._key_cache) >= _KEY_CACHE_LIMIT:
                 self._key_cache.clear()
             self._key_cache[price] = key
         return key
 
+    def _go_exact(self) -> None:
+        """Switch to ``Decimal`` keys, recomputing the held ones from their text."""
+        self.exact = True
+        self._key_cache.clear()
+        negate = self.negate
+        self.keys[:-1] = [
+            Decimal(price).copy_negate() if negate else Decimal(price)
+            for price, _size in self.pairs
+        ]
+
     def clear(self) -> None:
         self.keys[:] = [_END]
         self.pairs.clear()
         self.out.clear()
+        if self.exact:  # back to float keys, until a price needs exact ones
+            self.exact = False
+            self._key_cache.clear()
 
     def load(self, pairs: Iterable[tuple[str, str]], depth: int) -> None:
         """Replace the side with a snapshot's levels (zero sizes ignored)."""
         self.clear()
-        levels: dict[Decimal, tuple[str, str]] = {}
-        outs: dict[Decimal, BookLevel] = {}
+        pairs = list(pairs)
+        levels = self._levels(pairs)
+        if self.exact:  # switched part-way: float and Decimal keys must not mix
+            levels = self._levels(pairs)
+        keys = sorted(levels)[:depth]
+        self.pairs[:] = [levels[key][0] for key in keys]
+        if self._convert is not None:
+            self.out[:] = [levels[key][1] for key in keys]
+        keys.append(_END)
+        self.keys = keys
+
+    def _levels(
+        self, pairs: list[tuple[str, str]]
+    ) -> dict[Key, tuple[tuple[str, str], BookLevel]]:
+        """A snapshot's non-zero levels by key, as ``(wire pair, output level)``."""
+        levels: dict[Key, tuple[tuple[str, str], BookLevel]] = {}
         convert = self._convert
         key_of = self.key
         for price, size in pairs:
@@ -110,15 +183,12 @@ class BookSide:
             if size == "0" or not size.strip("0."):
                 continue
             key = key_of(price)
-            if convert is not None:
-                outs[key] = (convert(price), convert(size))
-            levels[key] = (price, size)
-        keys = sorted(levels)[:depth]
-        self.pairs[:] = [levels[key] for key in keys]
-        if convert is not None:
-            self.out[:] = [outs[key] for key in keys]
-        keys.append(_END)
-        self.keys = keys
+            wire = (price, size)
+            levels[key] = (
+                wire,
+                wire if convert is None else (convert(price), convert(size)),
+            )
+        return levels
 
     def update(self, pairs: Iterable[tuple[str, str]], depth: int) -> bool:
         """Apply a delta's levels: size ``"0"`` deletes, anything else sets.
@@ -144,7 +214,13 @@ class BookSide:
             if key is None:
                 key = self.key(price)
             i = bisect_left(keys, key)
-            if not _plain_amount(size):
+            # _plain_amount(size), inline: this runs for every level of every
+            # delta. Anything but plain digits[.digits] goes through _amount.
+            if not (
+                size.replace(".", "", 1).isdigit()
+                and size.isascii()
+                and len(size) <= MAX_NUMBER_TEXT
+            ):
                 _amount(size, "size")
             # WEEX sends "0" to delete; tolerate "0.000" and the like as well.
             if size == "0" or not size.strip("0."):
