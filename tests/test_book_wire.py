@@ -142,3 +142,41 @@ async def test_level_200_uses_depth200(
             msg = await task
         await stream.aclose()
     assert len(msg.data["bids"]) == 50 and len(msg.data["asks"]) == 50
+
+
+async def test_slow_book_stream_never_gets_a_book_from_before_a_gap(
+    scripted: ScriptedServer, scripted_config: WeexConfig
+) -> None:
+    """A book stream read between a gap and the fresh snapshot waits for the
+    snapshot's book instead of getting the one it had queued before the gap."""
+    async with WeexWebSocketClient(scripted_config, backoff=zero_backoff) as client:
+        stream = client.stream_order_book("BTCUSDT", level=3)
+        first = asyncio.create_task(anext(stream))
+        await scripted.wait(lambda: "BTCUSDT@depth15" in scripted.live())
+        await scripted.push(depth_frame("BTCUSDT", 10, 20, BIDS, ASKS, snapshot=True))
+        async with asyncio.timeout(5):
+            assert (await first).data["version"] == 20
+        books: list[StreamMessage] = []
+        client.on("book:BTCUSDT", books.append)  # a handler sees every book
+        await scripted.push(depth_frame("BTCUSDT", 20, 21, [["99.9", "7"]], []))
+        await scripted.push(depth_frame("BTCUSDT", 21, 22, [["99.9", "8"]], []))
+        await client.wait_for(
+            "book:BTCUSDT", predicate=lambda m: m.data["version"] == 22, timeout=5
+        )
+        assert stream.pending == 1  # the two deltas, conflated
+        await scripted.push(depth_frame("BTCUSDT", 30, 31, [["99.9", "9"]], []))  # gap
+        await scripted.wait(lambda: subscribes(scripted, "BTCUSDT@depth15") == 2)
+        conflated = stream.conflated
+        second = asyncio.create_task(anext(stream))  # read while the book is invalid
+        async with asyncio.timeout(5):
+            while stream.pending:  # noqa: ASYNC110
+                await asyncio.sleep(0)
+        assert not second.done()  # the queued book is from before the gap: skipped
+        assert stream.conflated == conflated + 1
+        await scripted.push(depth_frame("BTCUSDT", 40, 50, BIDS, ASKS, snapshot=True))
+        async with asyncio.timeout(5):
+            msg = await second
+        await stream.aclose()
+    assert msg.data["version"] == 50
+    assert msg.data["bids"] == [tuple(level) for level in BIDS[:3]]
+    assert [b.data["version"] for b in books] == [21, 22, 50]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weex_events.bookkeeper import BookKeeper
+from weex_events.bookkeeper import BookFeed, BookKeeper
 from weex_events.events import Channel, StreamMessage
 from weex_events.protocol import DepthUpdate
 
@@ -91,3 +91,46 @@ def test_a_delta_before_the_ack_is_a_late_frame_not_a_gap() -> None:
     books.acknowledged(BOOK15)
     books.apply(depth(7, 8, [("100", "3")]))
     assert gaps == [(BOOK15, "no_snapshot")] and books.resyncs == 1
+
+
+def feed_keeper() -> tuple[BookKeeper, list[BookFeed]]:
+    """A keeper handing out its feed instead of messages."""
+    feeds: list[BookFeed] = []
+    books = BookKeeper(str, lambda _m: None, lambda *_gap: None, emit_feed=feeds.append)
+    books.track(BOOK15, 5)
+    return books, feeds
+
+
+def test_a_feed_builds_the_latest_view_when_read() -> None:
+    """The one feed per channel gives a real dict of the latest update when read."""
+    books, feeds = feed_keeper()
+    books.apply(snapshot())
+    books.apply(depth(1, 2, [("101", "7")]))
+    assert len(feeds) == 2 and feeds[0] is feeds[1]  # reused, not copied
+    feed = feeds[-1]
+    assert (feed.event, feed.kind, feed.depth, feed.view) == (
+        "book:BTCUSDT",
+        "book",
+        15,
+        5,
+    )
+    msg = feed.message(3)
+    assert msg is not None and type(msg.data) is dict
+    assert msg.data["bids"] == [("101", "7"), ("100", "1"), ("99", "1")]
+    assert (msg.data["version"], msg.timestamp, msg.raw) == (2, 5.0, {"U": 1})
+
+
+def test_a_feed_builds_nothing_between_a_gap_and_the_snapshot() -> None:
+    """A queued feed yields nothing after a gap or release; a snapshot revives it."""
+    books, feeds = feed_keeper()
+    books.apply(snapshot())
+    books.apply(depth(1, 2, [("101", "7")]))
+    queued = feeds[-1]
+    books.apply(depth(5, 6, [("102", "1")]))  # gap: the book is invalid
+    assert queued.message(5) is None
+    assert len(feeds) == 2
+    books.apply(snapshot())
+    fresh = queued.message(5)
+    assert fresh is not None and fresh.data["bids"][0] == ("100", "1")
+    books.track(BOOK15, None)
+    assert queued.message(5) is None

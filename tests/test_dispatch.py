@@ -65,3 +65,48 @@ def test_observer_counts_every_message_and_stays_unlisted() -> None:
     stop()
     dispatcher.emit_message(ticker("3"))
     assert counts == {"ticker": 2} and handled == ["1", "2", "3"]
+
+
+def test_book_feeds_reach_streams_and_one_built_message_reaches_handlers() -> None:
+    """emit_book gives feed listeners the feed, others one shared message."""
+    from weex_events.bookkeeper import BookFeed, BookKeeper
+    from weex_events.events import Channel
+    from weex_events.protocol import DepthUpdate
+    from weex_events.queues import MessageQueue
+
+    dispatcher = Dispatcher()
+    books = BookKeeper(
+        str, dispatcher.emit_message, lambda *_gap: None, dispatcher.emit_book
+    )
+    books.track(Channel("book", "BTCUSDT", "15"), 2)
+    queue = MessageQueue(8, "stream")
+    dispatcher.add("book:BTCUSDT", queue.put, feeds=True)
+    handled: list[StreamMessage] = []
+    errors: list[ErrorEvent] = []
+    dispatcher.add("error", errors.append)
+    dispatcher.add("book:BTCUSDT", handled.append)
+    dispatcher.add("book", handled.append)
+
+    def boom(msg: StreamMessage) -> None:
+        raise ValueError("no")
+
+    dispatcher.add("book", boom)
+    bids = [("100", "1"), ("99", "1"), ("98", "1")]
+    for version in (1, 2, 3):
+        snap = version == 1
+        levels = bids if snap else [("100", str(version))]
+        books.apply(
+            DepthUpdate(
+                "BTCUSDT", 15, snap, version - 1, version, levels, [], 1.0, 2.0, {}
+            )
+        )
+    assert [m.data["bids"] for m in handled[::2]] == [
+        [("100", "1"), ("99", "1")],
+        [("100", "2"), ("99", "1")],
+        [("100", "3"), ("99", "1")],
+    ]
+    assert all(a is b for a, b in zip(handled[::2], handled[1::2], strict=True))
+    assert len(errors) == 3 and dispatcher.messages == 3
+    assert len(queue) == 1 and queue.conflated == 2  # feeds conflate per event
+    feed = queue.get_nowait()
+    assert isinstance(feed, BookFeed) and feed.book.version == 3

@@ -22,7 +22,12 @@ nothing when unused, and stays out of :meth:`Dispatcher.handlers`.
 Async handlers' queues are :class:`~weex_events.queues.MessageQueue` (their
 overflow policies live there).
 
-Imports: ``errors``, ``events``, ``queues``, pyee.
+Book updates arrive as a :class:`~weex_events.bookkeeper.BookFeed` through
+:meth:`Dispatcher.emit_book`: listeners registered with ``feeds=True``
+(conflating book streams) get the feed and build the view when it is read;
+every other listener gets one message, built on first need.
+
+Imports: ``errors``, ``events``, ``bookkeeper``, ``queues``, pyee.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from typing import Any
 
 from pyee import EventEmitter
 
+from .bookkeeper import BookFeed
 from .errors import ClientClosedError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .queues import MessageQueue, QueueClosed
@@ -61,6 +67,7 @@ class Listener:
         "_dispatcher",
         "_task",
         "event",
+        "feeds",
         "handler",
         "inline",
         "is_async",
@@ -81,8 +88,12 @@ class Listener:
         once: bool = False,
         on_remove: Callable[[], None] | None = None,
         observer: bool = False,
+        feeds: bool = False,
     ) -> None:
         self._dispatcher = dispatcher
+        #: Takes a :class:`BookFeed` from :meth:`Dispatcher.emit_book` (a
+        #: conflating book stream's put, which never raises).
+        self.feeds = feeds
         self.event = event
         self.handler = handler
         self.observer = observer
@@ -194,14 +205,25 @@ class Dispatcher:
         once: bool = False,
         on_remove: Callable[[], None] | None = None,
         observer: bool = False,
+        feeds: bool = False,
     ) -> bool:
-        """Register ``handler`` for ``event``; ``False`` if it already was."""
+        """Register ``handler`` for ``event``; ``False`` if it already was.
+
+        With ``feeds``, book updates reach ``handler`` as a
+        :class:`~weex_events.bookkeeper.BookFeed` (see :meth:`emit_book`).
+        """
         if self._closed:
             raise ClientClosedError()
         if self._find(event, handler) is not None:
             return False
         listener = Listener(
-            self, event, handler, once=once, on_remove=on_remove, observer=observer
+            self,
+            event,
+            handler,
+            once=once,
+            on_remove=on_remove,
+            observer=observer,
+            feeds=feeds,
         )
         self.emitter.add_listener(event, listener)
         self._rebuild(event)
@@ -301,6 +323,32 @@ class Dispatcher:
     def messages(self) -> int:
         """Data messages dispatched, all kinds."""
         return sum(self.kinds.values())
+
+    def emit_book(self, feed: BookFeed) -> None:
+        """Deliver a book update to ``book:SYMBOL`` then ``book`` listeners.
+
+        Feed listeners (conflating book streams) get ``feed`` and build the
+        view when their consumer reads it. Every other listener gets the same
+        message, built here at most once, at the view depth the channel's
+        consumers asked for.
+        """
+        self.kinds["book"] = self.kinds.get("book", 0) + 1
+        table = self._table
+        msg: StreamMessage | None = None
+        for name in (feed.event, "book"):
+            for listener in table.get(name, ()):
+                if listener.feeds:
+                    listener.handler(feed)
+                    continue
+                if msg is None:
+                    msg = feed.build(feed.view)
+                if listener.inline:
+                    try:
+                        listener.handler(msg)
+                    except Exception as exc:
+                        self.report_handler_error(listener, msg, exc)
+                else:
+                    listener(msg)
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""

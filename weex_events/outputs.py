@@ -9,7 +9,7 @@ Imports: ``errors``, ``events``, ``protocol``, ``bookkeeper``, ``liveness``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .bookkeeper import BookKeeper
@@ -40,6 +40,11 @@ class Outputs:
         self._watch_books = liveness.watching("book")
         self._books = books
         self.streams: Streams | None = None
+        #: Apply a depth frame to its book; ``book`` or ``resync`` follows. The
+        #: keeper itself unless book arrivals are watched (one call less a frame).
+        self.deliver_depth: Callable[[DepthUpdate], None] = (
+            self._stamp_depth if self._watch_books else books.apply
+        )
 
     def emit(self, event: str, payload: Any) -> None:
         """A lifecycle event to handlers; a book's subscription acknowledged
@@ -48,13 +53,12 @@ class Outputs:
             self._books.acknowledged(payload.channel)
         self.dispatcher.emit(event, payload)
 
-    def deliver_depth(self, update: DepthUpdate) -> None:
-        """Apply a depth frame to its book; ``book`` or ``resync`` follows."""
+    def _stamp_depth(self, update: DepthUpdate) -> None:
         books = self._books
         books.apply(update)
         # Only a frame that advanced a valid book is book data: deltas with no
         # snapshot under them must not hide a dead book from `stale`.
-        if self._watch_books and books.advanced(update):
+        if books.advanced(update):
             self._liveness.stamp("book", update.symbol, update.received_at)
 
     def connection_reset(self, channels: Iterable[Channel]) -> None:

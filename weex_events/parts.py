@@ -71,6 +71,7 @@ class Parts:
             cfg.number_type,
             dispatcher.emit_message,
             lambda *gap: self.upkeep.gap(*gap),
+            dispatcher.emit_book,
         )
         liveness = Liveness(cfg.stale_after)
         outputs = Outputs(dispatcher, liveness, books)

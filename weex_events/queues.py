@@ -12,9 +12,11 @@ account over REST), and a queue made with ``fail=True`` (a stream's) ends with
 :class:`~weex_events.SlowConsumerError`.
 
 The policy of each kind comes from the registry (:mod:`weex_events.kinds`);
-anything that is not a data message (lifecycle payloads) is kept.
+anything that is not a data message (lifecycle payloads) is kept. A book
+stream's queue holds :class:`~weex_events.bookkeeper.BookFeed` (a book whose
+view is built when read), conflated like the messages it stands for.
 
-Imports: ``errors``, ``events``, ``kinds``.
+Imports: ``errors``, ``events``, ``kinds``, ``bookkeeper``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
+from .bookkeeper import BookFeed
 from .errors import SlowConsumerError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .kinds import KINDS, Policy
@@ -116,7 +119,8 @@ class MessageQueue:
         """Add ``item``; never blocks and never raises."""
         if self._closed:
             return
-        kind = item.kind if item.__class__ is StreamMessage else _kind_of(item)
+        cls = item.__class__
+        kind = item.kind if cls is StreamMessage or cls is BookFeed else _kind_of(item)
         if kind in _CONFLATE:
             key = item.event
             slot = self._slots.get(key)
@@ -149,8 +153,11 @@ class MessageQueue:
             items = self._items
             for i, entry in enumerate(items):
                 head = entry[0] if entry.__class__ is list else entry
+                cls = head.__class__
                 head_kind = (
-                    head.kind if head.__class__ is StreamMessage else _kind_of(head)
+                    head.kind
+                    if cls is StreamMessage or cls is BookFeed
+                    else _kind_of(head)
                 )
                 if _policy(head_kind) != "keep":
                     del items[i]
@@ -163,7 +170,9 @@ class MessageQueue:
         if not self._behind and self._on_slow is not None:
             self._behind = True
             event = (
-                item.event if item.__class__ is StreamMessage else type(item).__name__
+                item.event
+                if item.__class__ is StreamMessage or item.__class__ is BookFeed
+                else type(item).__name__
             )
             self._on_slow(
                 SlowConsumerEvent(

@@ -13,13 +13,15 @@ and, for a plain ``break``, when the stream object is garbage-collected (at once
 CPython, since nothing else refers to it).
 
 A book stream sees only the book depth it asked for: ``book:SYMBOL`` carries
-every depth held for the symbol, each message naming its ``data["depth"]``.
+every depth held for the symbol, each message naming its ``data["depth"]``. It
+queues :class:`~weex_events.bookkeeper.BookFeed` rather than messages, and
+builds the view of the latest when its consumer takes it.
 
 Streams hold channels through a :class:`Subscriber` (the hub), so this module
 does not depend on the connection layer.
 
 Imports: ``errors``, ``events``, ``kinds``, ``protocol``, ``subscriptions``,
-``queues``, ``dispatch``, ``handlers``.
+``bookkeeper``, ``queues``, ``dispatch``, ``handlers``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol
 
+from .bookkeeper import BookFeed
 from .dispatch import Dispatcher
 from .errors import ClientClosedError, ConfigError, WeexError
 from .events import Channel, StreamMessage, channel_for_event
@@ -117,9 +120,12 @@ class Stream:
             # book:SYMBOL carries every depth held for the symbol: keep ours.
             depth, put = book_depth(book_level), self._queue.put
 
-            def put_book(msg: StreamMessage) -> None:
-                if msg.data["depth"] == depth:
-                    put(msg)
+            def put_book(item: BookFeed | StreamMessage) -> None:
+                if item.__class__ is BookFeed:
+                    if item.depth == depth:
+                        put(item)
+                elif item.data["depth"] == depth:  # type: ignore[union-attr]
+                    put(item)
 
             self._put = put_book
         self._state = _State.NEW
@@ -162,14 +168,25 @@ class Stream:
                 if self._ended:  # the client closed while we were subscribing
                     raise StopAsyncIteration from None
                 raise
-        try:
-            msg: StreamMessage = await self._queue.get()
-        except QueueClosed:
-            self._release()
-            raise StopAsyncIteration from None
-        except BaseException:  # cancelled, or the stream failed: let go
-            self._release()
-            raise
+        while True:
+            try:
+                item: StreamMessage | BookFeed = await self._queue.get()
+            except QueueClosed:
+                self._release()
+                raise StopAsyncIteration from None
+            except BaseException:  # cancelled, or the stream failed: let go
+                self._release()
+                raise
+            if item.__class__ is not BookFeed:
+                msg: StreamMessage = item  # type: ignore[assignment]
+                break
+            # The latest update of a book: its view is built now (queues.py).
+            assert self._book_level is not None
+            built = item.message(self._book_level)
+            if built is not None:
+                msg = built
+                break
+            self._queue.conflated += 1  # a gap since: the fresh snapshot follows
         if self._transform is not None:
             msg = self._transform(msg)
         return msg
@@ -180,8 +197,9 @@ class Stream:
         owner.opened(self)
         try:
             dispatcher = owner.dispatcher
+            feeds = self._book_level is not None
             for event in self.events:
-                dispatcher.add(event, self._put)
+                dispatcher.add(event, self._put, feeds=feeds)
             owner.subscriber.acquire(self.channels, book_level=self._book_level)
             self._held = True
             await owner.wait(self.channels)
