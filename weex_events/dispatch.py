@@ -22,11 +22,6 @@ nothing when unused, and stays out of :meth:`Dispatcher.handlers`.
 Async handlers' queues are :class:`~weex_events.queues.MessageQueue` (their
 overflow policies live there).
 
-Book updates arrive as a :class:`~weex_events.bookkeeper.BookFeed` through
-:meth:`Dispatcher.emit_book`: listeners registered with ``feeds=True``
-(conflating book streams) get the feed and build the view when it is read;
-every other listener gets one message, built on first need.
-
 Imports: ``errors``, ``events``, ``bookkeeper``, ``queues``, pyee.
 """
 
@@ -88,12 +83,9 @@ class Listener:
         once: bool = False,
         on_remove: Callable[[], None] | None = None,
         observer: bool = False,
-        feeds: bool = False,
     ) -> None:
         self._dispatcher = dispatcher
-        #: Takes a :class:`BookFeed` from :meth:`Dispatcher.emit_book` (a
-        #: conflating book stream's put, which never raises).
-        self.feeds = feeds
+        self.feeds = False  # takes a BookFeed (a book stream's put, never raises)
         self.event = event
         self.handler = handler
         self.observer = observer
@@ -207,24 +199,15 @@ class Dispatcher:
         observer: bool = False,
         feeds: bool = False,
     ) -> bool:
-        """Register ``handler`` for ``event``; ``False`` if it already was.
-
-        With ``feeds``, book updates reach ``handler`` as a
-        :class:`~weex_events.bookkeeper.BookFeed` (see :meth:`emit_book`).
-        """
+        """Register ``handler`` for ``event``; ``False`` if it already was."""
         if self._closed:
             raise ClientClosedError()
         if self._find(event, handler) is not None:
             return False
         listener = Listener(
-            self,
-            event,
-            handler,
-            once=once,
-            on_remove=on_remove,
-            observer=observer,
-            feeds=feeds,
+            self, event, handler, once=once, on_remove=on_remove, observer=observer
         )
+        listener.feeds = feeds
         self.emitter.add_listener(event, listener)
         self._rebuild(event)
         return True
@@ -325,30 +308,17 @@ class Dispatcher:
         return sum(self.kinds.values())
 
     def emit_book(self, feed: BookFeed) -> None:
-        """Deliver a book update to ``book:SYMBOL`` then ``book`` listeners.
-
-        Feed listeners (conflating book streams) get ``feed`` and build the
-        view when their consumer reads it. Every other listener gets the same
-        message, built here at most once, at the view depth the channel's
-        consumers asked for.
-        """
+        """A book update: ``feeds`` listeners get ``feed``, others one message."""
         self.kinds["book"] = self.kinds.get("book", 0) + 1
-        table = self._table
         msg: StreamMessage | None = None
-        for name in (feed.event, "book"):
-            for listener in table.get(name, ()):
-                if listener.feeds:
-                    listener.handler(feed)
-                    continue
-                if msg is None:
-                    msg = feed.build(feed.view)
-                if listener.inline:
-                    try:
-                        listener.handler(msg)
-                    except Exception as exc:
-                        self.report_handler_error(listener, msg, exc)
-                else:
-                    listener(msg)
+        table = self._table
+        for listener in (*table.get(feed.event, ()), *table.get("book", ())):
+            if listener.feeds:
+                listener.handler(feed)
+                continue
+            if msg is None:
+                msg = feed.build(feed.view)
+            listener(msg)
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""

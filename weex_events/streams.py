@@ -13,9 +13,7 @@ and, for a plain ``break``, when the stream object is garbage-collected (at once
 CPython, since nothing else refers to it).
 
 A book stream sees only the book depth it asked for: ``book:SYMBOL`` carries
-every depth held for the symbol, each message naming its ``data["depth"]``. It
-queues :class:`~weex_events.bookkeeper.BookFeed` rather than messages, and
-builds the view of the latest when its consumer takes it.
+every depth held for the symbol, each message naming its ``data["depth"]``.
 
 Streams hold channels through a :class:`Subscriber` (the hub), so this module
 does not depend on the connection layer.
@@ -115,17 +113,14 @@ class Stream:
             private_limit=dispatcher.private_backlog,
             fail=True,
         )
-        self._put: Callable[[StreamMessage], None] = self._queue.put
+        self._put: Callable[..., None] = self._queue.put
         if book_level is not None:
             # book:SYMBOL carries every depth held for the symbol: keep ours.
             depth, put = book_depth(book_level), self._queue.put
 
-            def put_book(item: BookFeed | StreamMessage) -> None:
-                if item.__class__ is BookFeed:
-                    if item.depth == depth:
-                        put(item)
-                elif item.data["depth"] == depth:  # type: ignore[union-attr]
-                    put(item)
+            def put_book(feed: BookFeed) -> None:  # a feed: the message is built
+                if feed.depth == depth:  # when read, see __anext__
+                    put(feed)
 
             self._put = put_book
         self._state = _State.NEW
@@ -170,7 +165,7 @@ class Stream:
                 raise
         while True:
             try:
-                item: StreamMessage | BookFeed = await self._queue.get()
+                item = await self._queue.get()
             except QueueClosed:
                 self._release()
                 raise StopAsyncIteration from None
@@ -178,15 +173,13 @@ class Stream:
                 self._release()
                 raise
             if item.__class__ is not BookFeed:
-                msg: StreamMessage = item  # type: ignore[assignment]
                 break
-            # The latest update of a book: its view is built now (queues.py).
-            assert self._book_level is not None
-            built = item.message(self._book_level)
-            if built is not None:
-                msg = built
+            # A book feed: built now (None after a gap, until the snapshot).
+            item = item.message(self._book_level or 0)
+            if item is not None:
                 break
-            self._queue.conflated += 1  # a gap since: the fresh snapshot follows
+            self._queue.conflated += 1
+        msg: StreamMessage = item
         if self._transform is not None:
             msg = self._transform(msg)
         return msg
