@@ -118,9 +118,9 @@ class Stream:
             # book:SYMBOL carries every depth held for the symbol: keep ours.
             depth, put = book_depth(book_level), self._queue.put
 
-            def put_book(feed: BookFeed) -> None:  # a feed: the message is built
-                if feed.depth == depth:  # when read, see __anext__
-                    put(feed)
+            def put_book(m: BookFeed | StreamMessage) -> None:  # a feed or a message
+                if (m.depth if m.__class__ is BookFeed else m.data["depth"]) == depth:  # type: ignore[union-attr]
+                    put(m)
 
             self._put = put_book
         self._state = _State.NEW
