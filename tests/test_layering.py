@@ -45,6 +45,7 @@ ORDER = [
     "deadlines",
     "queues",
     "slow_handlers",
+    "listener",
     "dispatch",
     "upkeep",
     "handlers",

@@ -2,12 +2,9 @@
 
 Handlers are registered on a :class:`pyee.EventEmitter`, so registration keeps
 pyee's semantics (registration order, ``once``, ``listeners()``, one entry per
-handler and event). Each handler is wrapped in a :class:`Listener`:
-
-* a **sync** handler runs inline, in arrival order; an exception it raises becomes
-  an ``error`` event and never reaches the read loop;
-* an **async** handler gets its own bounded :class:`MessageQueue` and worker task,
-  so it sees its events in arrival order and a slow one delays only itself.
+handler and event). Each handler is wrapped in a
+:class:`~weex_events.listener.Listener` (sync handlers inline, async ones behind
+an ordered, bounded queue).
 
 pyee's registry is the only registry: the per-event tuples that
 :meth:`Dispatcher.emit_message` walks (a lean path for market data) are derived
@@ -22,14 +19,14 @@ nothing when unused, and stays out of :meth:`Dispatcher.handlers`.
 Async handlers' queues are :class:`~weex_events.queues.MessageQueue` (their
 overflow policies live there).
 
-Imports: ``errors``, ``events``, ``bookkeeper``, ``queues``, pyee.
+Imports: ``errors``, ``events``, ``bookkeeper``, ``queues``, ``listener``,
+``slow_handlers``, pyee.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import inspect
 import logging
 import time
 import traceback
@@ -41,122 +38,13 @@ from pyee import EventEmitter
 from .bookkeeper import BookFeed
 from .errors import ClientClosedError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
-from .queues import MessageQueue, QueueClosed
+from .listener import Handler, Listener
+from .queues import MessageQueue
 from .slow_handlers import SlowHandlers
 
 __all__ = ["Dispatcher", "Handler", "Listener"]
 
 log = logging.getLogger("weex_events.dispatch")
-
-Handler = Callable[[Any], Any]
-
-
-def _name(handler: Handler) -> str:
-    return getattr(handler, "__qualname__", None) or repr(handler)
-
-
-class Listener:
-    """A registered handler: runs it, isolates its errors, bounds its backlog."""
-
-    __slots__ = (
-        "_dispatcher",
-        "_task",
-        "event",
-        "feeds",
-        "handler",
-        "inline",
-        "is_async",
-        "name",
-        "observer",
-        "on_remove",
-        "once",
-        "queue",
-        "timed",
-    )
-
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        event: str,
-        handler: Handler,
-        *,
-        once: bool = False,
-        on_remove: Callable[[], None] | None = None,
-        observer: bool = False,
-    ) -> None:
-        self._dispatcher = dispatcher
-        self.feeds = False  # takes a BookFeed (a book stream's put, never raises)
-        self.event = event
-        self.handler = handler
-        self.observer = observer
-        self.once = once
-        self.on_remove = on_remove
-        self.name = _name(handler)
-        self.is_async = inspect.iscoroutinefunction(handler) or (
-            not inspect.isfunction(handler)
-            and inspect.iscoroutinefunction(getattr(handler, "__call__", None))  # noqa: B004
-        )
-        self.queue: MessageQueue | None = None
-        self._task: asyncio.Task[None] | None = None
-        if self.is_async:
-            self.queue = MessageQueue(
-                dispatcher.queue_size,
-                self.name,
-                dispatcher.report_slow,
-                private_limit=dispatcher.private_backlog,
-            )
-        #: A plain sync handler: :meth:`Dispatcher.emit_message` runs it itself
-        #: (what :meth:`__call__` would do, without the extra call per message).
-        self.inline = not self.is_async and not once
-        #: Suspected of holding the read loop: its next call is timed.
-        self.timed = False
-
-    def __call__(self, payload: Any) -> None:
-        queue = self.queue
-        if queue is None:
-            if self.once:  # like pyee: unregistered before it runs
-                self._dispatcher.remove(self.event, self.handler)
-            if self.timed:
-                dispatcher = self._dispatcher
-                dispatcher.slow.timed_call(
-                    self,
-                    payload,
-                    lambda exc: dispatcher.report_handler_error(self, payload, exc),
-                )
-                return
-            try:
-                self.handler(payload)
-            except Exception as exc:
-                self._dispatcher.report_handler_error(self, payload, exc)
-            return
-        queue.put(payload)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._work(queue), name=f"weex_events: handler {self.name}"
-            )
-        if self.once:  # the queued payload is still handled
-            self._dispatcher.remove(self.event, self.handler, graceful=True)
-
-    async def _work(self, queue: MessageQueue) -> None:
-        while True:
-            try:
-                payload = await queue.get()
-            except QueueClosed:
-                return
-            try:
-                await self.handler(payload)
-            except Exception as exc:
-                self._dispatcher.report_handler_error(self, payload, exc)
-
-    def close(self, *, graceful: bool) -> asyncio.Task[None] | None:
-        """Stop the worker: after the queued items (``graceful``) or at once."""
-        if self.queue is None:
-            return None
-        self.queue.close()
-        task = self._task
-        if task is not None and not graceful:
-            task.cancel()
-        return task
 
 
 class Dispatcher:
