@@ -7,28 +7,15 @@ subcommands' arguments).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
 from ..config import __version__
+from .arguments import positive
 from .recordings import add_parsers as add_recording_parsers
 
 __all__ = ["DEFAULT_SYMBOLS", "build_parser"]
 
 DEFAULT_SYMBOLS = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
-
-
-def _positive(kind: type[float] | type[int]) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-        return value
-
-    return parse
 
 
 def _symbols(text: str) -> tuple[str, ...]:
@@ -66,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     seconds: dict[str, Any] = {
-        "type": _positive(float),
+        "type": positive(float),
         "metavar": "N",
         "help": "stop after N seconds",
     }
@@ -76,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "help": "simulator seed (default 1)",
     }
     speed: dict[str, Any] = {
-        "type": _positive(float),
+        "type": positive(float),
         "default": 1.0,
         "help": "market speed factor",
     }
@@ -168,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--market", **market)
     tail.add_argument("--seconds", **seconds)
     tail.add_argument(
-        "--count", type=_positive(int), metavar="N", help="stop after N events"
+        "--count", type=positive(int), metavar="N", help="stop after N events"
     )
     tail.add_argument("--redis", metavar="URL", help="read from Redis (fanout)")
     tail.add_argument("--start", default="$", help="with --redis: $, 0, id or time")

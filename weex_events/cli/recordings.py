@@ -30,6 +30,7 @@ from ..errors import ConfigError
 from ..kinds import KINDS
 from ..protocol.replies import is_subscribe
 from ..recording import Recorder, RecordingReader
+from .arguments import positive
 from .commands import _simulator
 from .output import check_events, json_line
 
@@ -38,23 +39,10 @@ __all__ = ["COMMANDS", "add_parsers", "event_of", "recorded_events"]
 _MIB = 1024 * 1024
 
 
-def _positive(kind: type[float] | type[int]) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-        return value
-
-    return parse
-
-
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``record`` and ``replay`` to the subcommand parsers ``sub``."""
     seconds: dict[str, Any] = {
-        "type": _positive(float),
+        "type": positive(float),
         "metavar": "N",
         "help": "stop after N seconds",
     }
@@ -72,13 +60,13 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     record.add_argument("--sim", action="store_true", help="use an embedded simulator")
     record.add_argument(
         "--rotate-mb",
-        type=_positive(float),
+        type=positive(float),
         metavar="N",
         help="start a new file (FILE.1, FILE.2…) every N MiB",
     )
     record.add_argument("--seconds", **seconds)
     record.add_argument(
-        "--count", type=_positive(int), metavar="N", help="stop after N events"
+        "--count", type=positive(int), metavar="N", help="stop after N events"
     )
     record.set_defaults(seed=1, speed=1.0)
 
@@ -94,12 +82,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     replay.add_argument("events", nargs="*", metavar="EVENT", help="as for tail")
     replay.add_argument(
         "--speed",
-        type=_positive(float),
+        type=positive(float),
         help="replay at N times the recorded pace (default: as fast as possible)",
     )
     replay.add_argument("--seconds", **seconds)
     replay.add_argument(
-        "--count", type=_positive(int), metavar="N", help="stop after N events"
+        "--count", type=positive(int), metavar="N", help="stop after N events"
     )
 
 
