@@ -24,6 +24,8 @@ __all__ = [
     "CONTEXT",
     "MAX_EXPONENT",
     "MAX_NUMBER_TEXT",
+    "NEGATIVE_HEADS",
+    "POSITIVE_HEADS",
     "decimal_in",
     "decimal_percent",
     "float_in",
@@ -110,9 +112,10 @@ def to_bool(value: Any) -> bool:
     raise TypeError(f"expected a boolean, got {value!r:.40}")
 
 
-# "0.05" -> "5.", "-0.43" -> "-43.": a fraction's first two decimals as percent.
-_POSITIVE_HEADS = {f"0.{n:02d}": f"{n}." for n in range(100)}
-_NEGATIVE_HEADS = {f"-0.{n:02d}": f"-{n}." for n in range(100)}
+#: ``"0.05"`` -> ``"5."``, ``"-0.43"`` -> ``"-43."``: a fraction's first two
+#: decimals as percent (percent_text's common case; the ticker fast path inlines it).
+POSITIVE_HEADS = {f"0.{n:02d}": f"{n}." for n in range(100)}
+NEGATIVE_HEADS = {f"-0.{n:02d}": f"-{n}." for n in range(100)}
 
 
 def percent_text(fraction: Any) -> str:
@@ -132,10 +135,10 @@ def percent_text(fraction: Any) -> str:
     # path: one table lookup checks "[-]0.dd" and gives the shifted head ("-4.",
     # "0."); the rest must be ASCII digits.
     if text[:1] == "-":
-        head = _NEGATIVE_HEADS.get(text[:5])
+        head = NEGATIVE_HEADS.get(text[:5])
         tail = text[5:]
     else:
-        head = _POSITIVE_HEADS.get(text[:4])
+        head = POSITIVE_HEADS.get(text[:4])
         tail = text[4:]
     if head is not None and tail.isdigit() and tail.isascii():
         return head + tail
