@@ -7,6 +7,8 @@ Options: ``--rounds``, ``--frames``, ``--latency-frames``, ``--out``
 :mod:`benchmarks.scale`: 600,000 frames, 30 s at 20,000/s, in the first round
 only by default), ``--profile RUNNER`` (one profiled run of a runner, printed
 as a table of the functions with the most own time per frame; no report),
+``--before CHECKOUT`` (also run the SDK runners on an earlier checkout's
+``weex_events``, in the same rounds, and report now ÷ before),
 ``--breakdown`` (the SDK's hot-path pieces timed alone, see
 :mod:`benchmarks.breakdown`) and ``--fanout`` (publisher → Redis → subscriber,
 see :mod:`benchmarks.fanout`).
@@ -121,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="about 30 seconds")
     parser.add_argument("--profile", metavar="RUNNER", default=None)
     parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        metavar="CHECKOUT",
+        help="also run the SDK runners on this earlier checkout, in the same rounds",
+    )
+    parser.add_argument(
         "--breakdown", action="store_true", help="time the SDK's pieces alone"
     )
     parser.add_argument(
@@ -157,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             base.scale_rounds if args.scale_rounds is None else args.scale_rounds
         ),
         runners=runners,
+        before=args.before,
     )
     began = time.monotonic()
     rounds = run_suite(config, progress=lambda line: print(line, file=sys.stderr))

@@ -212,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fanout")
     parser.add_argument("--quick", action="store_true", help="a few seconds")
     parsed = parser.parse_args(args)
-    n, latency_n = (20_000, 10_000) if parsed.quick else (200_000, 50_000)
-    sys.stdout.write(format_fanout(run_fanout(n, latency_n)))
+    frames, latency_frames = (20_000, 10_000) if parsed.quick else (200_000, 50_000)
+    sys.stdout.write(format_fanout(run_fanout(frames, latency_frames)))
     return 0
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "CHECKS",
     "Check",
     "Row",
+    "before_table",
     "detail_table",
     "evaluate",
     "render_markdown",
@@ -258,6 +259,20 @@ def render_markdown(rounds: Sequence[Round], meta: Mapping[str, str]) -> str:
         *detail_table(rounds),
         "",
     ]
+    before = before_table(rounds)
+    if before:
+        lines += [
+            "## Against the earlier version",
+            "",
+            "The same SDK runners on an earlier checkout (`--before`), each run "
+            "right after its current twin in every round: same harness, same "
+            "frames, same load server. *Now ÷ before* is the per-round ratio of "
+            "CPU per frame (for latency, the difference in µs), median (min–max); "
+            "below 1 the current code is cheaper.",
+            "",
+            *before,
+            "",
+        ]
     scale = scale_table(rounds)
     if scale:
         lines += [
@@ -297,3 +312,35 @@ def scale_table(rounds: Sequence[Round]) -> list[str]:
         "|---:|---|---:|---:|---:|---:|---:|---:|",
         *rows,
     ]
+
+
+#: The ``--before`` twins' results are keyed ``NAME@before`` (benchmarks.suite).
+_BEFORE = "@before"
+
+
+def before_table(rounds: Sequence[Round]) -> list[str]:
+    """Each runner against its ``@before`` twin, per check (or nothing)."""
+    checks = [
+        check
+        for check in CHECKS
+        if check.metric in ("cpu", "p99")
+        and any(check.runner + _BEFORE in r for r in rounds)
+        and check.floor.startswith("floor_")
+    ]
+    if not checks:
+        return []
+    lines = [
+        "| case | now | before | now ÷ before: median (min–max) "
+        "| now vs floor | before vs floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for check in checks:
+        twin = Check(check.case, check.runner, check.runner + _BEFORE, check.metric)
+        before = Check(check.case, check.runner + _BEFORE, check.floor, check.metric)
+        row, floor_now, floor_before = evaluate(rounds, (twin, check, before))
+        lines.append(
+            f"| {check.case} | {_fmt(row.measured, check.metric)} "
+            f"| {_fmt(row.floor, check.metric)} | {_delta(row)} "
+            f"| {_delta(floor_now)} | {_delta(floor_before)} |"
+        )
+    return lines

@@ -244,8 +244,12 @@ def _client(url: str, recorder: Any = None) -> Any:
 
 
 def _sdk_stats(client: Any) -> dict[str, Any]:
+    import weex_events
+
     stats = client.stats
     return {
+        # Which weex_events was measured (``--before`` runs an earlier one).
+        "package": str(Path(weex_events.__file__).resolve().parent),
         "messages": stats.messages,
         "frames": stats.frames,
         "conflated": sum(stats.conflated.values()),

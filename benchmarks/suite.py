@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from typing import Any
 from .runners import RUNNERS
 
 __all__ = [
+    "BEFORE",
+    "BEFORE_RUNNERS",
     "ORDER",
     "ROOT",
     "RunnerFailed",
@@ -55,6 +58,13 @@ ORDER = (
 )
 #: The scale case's runners: long, so they run in the first ``scale_rounds`` only.
 SCALE_RUNNERS = frozenset({"floor_scale", "sdk_scale"})
+#: The SDK runners that ``--before`` repeats on an earlier checkout, each right
+#: after its current twin (their result key is ``NAME@before``).
+BEFORE_RUNNERS = frozenset(
+    {"sdk_handler", "sdk_stream", "sdk_book15", "sdk_book200", "sdk_latency"}
+)
+#: Suffix of a runner's result measured on the ``--before`` checkout.
+BEFORE = "@before"
 
 Result = dict[str, Any]
 Round = dict[str, Result]
@@ -72,6 +82,10 @@ class SuiteConfig:
         scale_rounds: rounds that include the scale runners (the first ones).
         runners: which runners, in round order.
         timeout: seconds allowed for one runner process.
+        before: a checkout of an earlier version: each of
+            :data:`BEFORE_RUNNERS` also runs with its ``weex_events``, in the
+            same round (same harness, same frames), for a before/after ratio
+            that no drift between two separate runs can blur.
     """
 
     rounds: int = 5
@@ -81,6 +95,7 @@ class SuiteConfig:
     scale_rounds: int = 1
     runners: tuple[str, ...] = ORDER
     timeout: float = 300.0
+    before: Path | None = None
 
     def frames_for(self, name: str) -> int:
         """Measured frames for runner ``name``."""
@@ -99,12 +114,26 @@ class RunnerFailed(RuntimeError):
         super().__init__(f"runner {name} failed: {detail}")
 
 
-def _env() -> dict[str, str]:
+def _env(root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), env.get("PYTHONPATH")])
+        filter(None, [str(root), env.get("PYTHONPATH")])
     )
     return env
+
+
+@contextmanager
+def _overlay(before: Path) -> Iterator[Path]:
+    """A directory whose ``benchmarks`` is this one and whose ``weex_events`` is
+    ``before``'s: a runner started there measures the earlier SDK."""
+    package = before / "weex_events"
+    if not (package / "__init__.py").is_file():
+        raise RunnerFailed("before", f"{before} has no weex_events package")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "benchmarks").symlink_to(ROOT / "benchmarks", target_is_directory=True)
+        (root / "weex_events").symlink_to(package.resolve(), target_is_directory=True)
+        yield root
 
 
 @contextmanager
@@ -140,8 +169,10 @@ def run_runner(
     *,
     timeout: float = 300.0,
     profile: str | None = None,
+    root: Path = ROOT,
 ) -> Result:
-    """Run one runner process and return its JSON result.
+    """Run one runner process and return its JSON result; ``root`` is where
+    ``benchmarks`` and ``weex_events`` are imported from.
 
     Raises:
         RunnerFailed: the process exited with an error or printed no result.
@@ -153,8 +184,8 @@ def run_runner(
     try:
         proc = subprocess.run(
             command,
-            cwd=ROOT,
-            env=_env(),
+            cwd=root,
+            env=_env(root),
             capture_output=True,
             text=True,
             timeout=timeout + 30,
@@ -182,18 +213,39 @@ def run_suite(
     if port is None:
         with load_server() as started:
             return run_suite(config, progress, started)
+    if config.before is not None:
+        with _overlay(config.before) as overlay:
+            return _rounds(config, port, progress, overlay)
+    return _rounds(config, port, progress, None)
+
+
+def _rounds(
+    config: SuiteConfig,
+    port: int,
+    progress: Callable[[str], None] | None,
+    overlay: Path | None,
+) -> list[Round]:
     rounds: list[Round] = []
     for index in range(config.rounds):
         results: Round = {}
         for name in config.runners:
             if name in SCALE_RUNNERS and index >= config.scale_rounds:
                 continue
-            result = run_runner(
-                name, port, config.frames_for(name), timeout=config.timeout
-            )
-            results[name] = result
-            if progress is not None:
-                progress(_line(index, config.rounds, result))
+            twins = [(name, ROOT)]
+            if overlay is not None and name in BEFORE_RUNNERS:
+                twins.append((name + BEFORE, overlay))
+            for key, root in twins:
+                result = run_runner(
+                    name,
+                    port,
+                    config.frames_for(name),
+                    timeout=config.timeout,
+                    root=root,
+                )
+                result["runner"] = key
+                results[key] = result
+                if progress is not None:
+                    progress(_line(index, config.rounds, result))
         rounds.append(results)
     return rounds
 

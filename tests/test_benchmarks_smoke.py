@@ -7,6 +7,8 @@ harness on a few hundred frames. Nothing here asserts a timing.
 from __future__ import annotations
 
 import random
+import shutil
+from pathlib import Path
 
 import aiohttp
 import orjson
@@ -15,7 +17,7 @@ import pytest
 from benchmarks import frames
 from benchmarks.report import CHECKS, evaluate, render_markdown
 from benchmarks.server import LoadServer
-from benchmarks.suite import ORDER, SCALE_RUNNERS, SuiteConfig, run_suite
+from benchmarks.suite import ORDER, ROOT, SCALE_RUNNERS, SuiteConfig, run_suite
 from weex_events.book import OrderBook
 from weex_events.protocol.v3 import V3Codec
 
@@ -150,3 +152,27 @@ async def test_scale_server_shares_the_rate_and_serves_trades_only_when_asked() 
             assert orjson.loads(await ws.receive_str(timeout=5))["result"] is False
     finally:
         await server.stop()
+
+
+def test_before_runs_the_earlier_checkout_in_the_same_round(tmp_path: Path) -> None:
+    """``before=`` repeats an SDK runner on another checkout's weex_events, right
+    after its twin, and the report compares the two."""
+    shutil.copytree(ROOT / "weex_events", tmp_path / "weex_events")
+    rounds = run_suite(
+        SuiteConfig(
+            rounds=1,
+            frames=200,
+            runners=("floor_ticker", "sdk_handler"),
+            before=tmp_path,
+            timeout=120,
+        )
+    )
+    results = rounds[0]
+    assert list(results) == ["floor_ticker", "sdk_handler", "sdk_handler@before"]
+    assert results["sdk_handler"]["package"] == str(ROOT / "weex_events")
+    before = results["sdk_handler@before"]
+    assert before["package"] == str((tmp_path / "weex_events").resolve())
+    assert before["seen"] == before["n"] == 200
+    report = render_markdown(rounds, {"date": "smoke test"})
+    section = report.split("## Against the earlier version", 1)[1]
+    assert "ticker, sync handler `on('ticker:SYM')`" in section
