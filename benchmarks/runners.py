@@ -240,6 +240,8 @@ def _client(url: str, recorder: Any = None) -> Any:
         ws_private_url=f"ws://{base}/v3/ws/private",
         rest_url=f"http://{base}",
     )
+    if recorder is None:  # also the form an earlier version takes (--before)
+        return WeexWebSocketClient(config)
     return WeexWebSocketClient(config, recorder=recorder)
 
 

@@ -301,6 +301,20 @@ def test_prices_a_float_cannot_tell_apart_are_separate_levels() -> None:
     assert book.valid
 
 
+def test_sixteen_digit_prices_one_unit_apart_are_separate_levels() -> None:
+    """Plain prices of 16 digits (past what a float holds exactly) keep their
+    order and identity: 15 digits take the fast float key, 16 do not."""
+    low, high = "9007199254740993", "9007199254740992"  # 2**53 + 1, 2**53
+    assert float(low) == float(high)  # a float alone would merge them
+    book = OrderBook("BTCUSDT", 5)
+    book.apply(snap(1, [(high, "1"), ("123456789012345", "1")], [("9" * 17, "1")]))
+    book.apply(update(1, 2, [(low, "2")]))
+    assert book.bids(3) == [(low, "2"), (high, "1"), ("123456789012345", "1")]
+    book.apply(update(2, 3, [(high, "0")]))
+    assert book.bids(3) == [(low, "2"), ("123456789012345", "1")]
+    assert book.valid
+
+
 def test_a_hair_above_the_best_bid_is_not_a_crossed_book() -> None:
     """An ask a hair above the bid is not crossed; the hair below it is."""
     book = OrderBook("BTCUSDT", 5)

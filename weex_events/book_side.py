@@ -67,6 +67,14 @@ def _plain_amount(text: str) -> bool:
     )
 
 
+def _short_plain(text: str) -> bool:
+    """Whether ``text`` is ``digits[.digits]`` with at most 15 digits: a
+    finite, non-negative decimal whose float identifies and orders it exactly
+    (at most 15 significant digits, magnitude within 1e-15..1e15)."""
+    digits = text.replace(".", "", 1)
+    return len(digits) <= _FLOAT_DIGITS and digits.isdigit() and text.isascii()
+
+
 def _amount(text: str, what: str) -> Decimal:
     """``text`` as a finite, non-negative Decimal.
 
@@ -122,7 +130,15 @@ class BookSide:
         May switch the side to exact keys (rewriting ``keys`` in place).
         """
         key = self._key_cache.get(price)
-        if key is None:
+        if key is None and not self.exact and _short_plain(price):
+            # The usual price: plain digits, at most 15 of them, so float()
+            # is exact enough to identify and order it (see float_key), and
+            # no Decimal needs to be built.
+            key = -float(price) if self.negate else float(price)
+            if len(self._key_cache) >= _KEY_CACHE_LIMIT:
+                self._key_cache.clear()
+            self._key_cache[price] = key
+        elif key is None:
             value = _amount(price, "price")
             if not self.exact:
                 fast = float_key(value)
@@ -214,16 +230,21 @@ class BookSide:
             if key is None:
                 key = self.key(price)
             i = bisect_left(keys, key)
-            # _plain_amount(size), inline: this runs for every level of every
-            # delta. Anything but plain digits[.digits] goes through _amount.
-            if not (
-                size.replace(".", "", 1).isdigit()
-                and size.isascii()
-                and len(size) <= MAX_NUMBER_TEXT
-            ):
-                _amount(size, "size")
-            # WEEX sends "0" to delete; tolerate "0.000" and the like as well.
-            if size == "0" or not size.strip("0."):
+            # WEEX sends "0" to delete (valid, nothing to check); any other size
+            # is checked by _plain_amount, inline: this runs for every level of
+            # every delta. Anything but plain digits[.digits] goes through
+            # _amount (which raises), and "0.000" and the like delete too.
+            if size != "0":
+                if not (
+                    size.replace(".", "", 1).isdigit()
+                    and size.isascii()
+                    and len(size) <= MAX_NUMBER_TEXT
+                ):
+                    _amount(size, "size")
+                deleted = not size.strip("0.")
+            else:
+                deleted = True
+            if deleted:
                 # Deleting a level we do not hold is normal: it may sit outside
                 # the window we trimmed to.
                 if keys[i] == key:

@@ -196,17 +196,29 @@ class Dispatcher:
         return sum(self.kinds.values())
 
     def emit_book(self, feed: BookFeed) -> None:
-        """A book update: ``feeds`` listeners get ``feed``, others one message."""
-        self.kinds["book"] = self.kinds.get("book", 0) + 1
+        """A book update: ``feeds`` listeners get ``feed``, others one message,
+        built once, by the first of them (plain sync handlers called here, as
+        in :meth:`emit_message`)."""
+        kinds = self.kinds
+        kinds["book"] = kinds.get("book", 0) + 1
         msg: StreamMessage | None = None
         table = self._table
-        for listener in (*table.get(feed.event, ()), *table.get("book", ())):
-            if listener.feeds:
-                listener.handler(feed)
+        for listeners in (table.get(feed.event), table.get("book")):
+            if listeners is None:
                 continue
-            if msg is None:
-                msg = feed.build(feed.view)
-            listener(msg)
+            for listener in listeners:
+                if listener.feeds:
+                    listener.handler(feed)
+                    continue
+                if msg is None:
+                    msg = feed.build(feed.view)
+                if listener.inline:
+                    try:
+                        listener.handler(msg)
+                    except Exception as exc:
+                        self.report_handler_error(listener, msg, exc)
+                else:
+                    listener(msg)
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""

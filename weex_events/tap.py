@@ -10,14 +10,15 @@ across both endpoints, a reconnect being a new number). The tap writes:
   key and passphrase travel, WEEX-WS.md §1.2) are never handed to the recorder;
 - ``in`` for every text frame received, with its receive wall time (the one the
   connection stamps ``received_at`` with) and monotonic time: the connection's
-  read loop calls :attr:`TapTransport.tap` for each;
+  read loop appends each through :attr:`TapTransport.tap`;
 - ``out`` for every text frame sent (subscribe commands, pongs);
 - ``close`` once per socket: the peer's close code and reason when the socket
   drops, or the code the client closed it with.
 
 When recording is off there is no tap, and the read loop's only cost is one
-``is not None`` check per frame; when it is on, one call and the recorder's
-append (which never blocks; the recorder writes on its own thread).
+``is not None`` check per frame; when it is on, one tuple and one
+``deque.append`` per frame, no call of ours (the recorder bounds its buffer
+when the loop trims it, and writes on its own thread).
 
 Imports: ``errors``, ``events``, ``transport``, ``recording``.
 """
@@ -30,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from .events import Endpoint
 from .recording import Recorder
+from .recording.buffer import FrameTap
 from .transport import BinaryFrame, RawMessage, Transport, TransportClosed
 
 __all__ = ["CLOSED_BY_CLIENT", "TapTransport", "recording_transports"]
@@ -75,15 +77,16 @@ class TapTransport:
         self._closed = False
 
     def receiver(self) -> Callable[[], Awaitable[RawMessage]]:
-        """The inner receive, untouched: the read loop calls :attr:`tap` with
-        each text frame it takes from it."""
+        """The inner receive, untouched: the read loop records each text frame
+        it takes from it through :attr:`tap`."""
         return self._inner.receiver()
 
     @property
-    def tap(self) -> Callable[[bytes, float, float], None]:
-        """What the read loop calls with each text frame, its receive time (the
-        one it stamps ``received_at`` with) and its monotonic time: the
-        recorder's append, bound to this socket."""
+    def tap(self) -> FrameTap:
+        """The read loop's handle on the recorder for this socket: it appends
+        each text frame with its receive time (the one it stamps
+        ``received_at`` with) and monotonic time itself (see
+        :class:`~weex_events.recording.buffer.FrameTap`)."""
         return self._rec.frame_in_for(self._ep, self._conn)
 
     def other(self, msg: RawMessage) -> BinaryFrame:

@@ -195,19 +195,24 @@ def test_a_full_buffer_drops_new_records_counts_and_marks_them(tmp_path: Path) -
     assert rec.stats.dropped == 3 and rec.stats.recorded == 4
 
 
-def test_bound_frame_in_records_and_overflows_like_frame_in(tmp_path: Path) -> None:
-    """frame_in_for(ep, conn) writes the same records as frame_in, with the same
-    overflow policy and after-close drops."""
+def test_a_frame_tap_records_and_overflows_like_frame_in(tmp_path: Path) -> None:
+    """frame_in_for(ep, conn) gives the read loop's handle: records it appends
+    are written like frame_in's, and a trim applies the same overflow policy
+    (the newest dropped, counted, the next written one says so) and drops
+    everything after close."""
     path = tmp_path / "bound.ndjson"
     rec = Recorder(path, buffer_size=3)
-    tap = rec.frame_in_for("private", 7)
-    for i in range(5):  # not started: the buffer fills up
-        tap(str(i).encode(), float(i), 100.0 + i)
+    append, ep, conn, trim = rec.frame_in_for("private", 7)
+    assert (ep, conn) == ("private", 7)
+    for i in range(5):  # not started: the buffer fills up, unchecked
+        append((float(i), 100.0 + i, ep, conn, "in", str(i).encode()))
+    trim()
     assert rec.stats.dropped == 2 and rec.stats.pending == 3
     rec.start()
     try:
         wait_until(lambda: rec.stats.written == 3)
-        tap(b"5", 5.0, 105.0)
+        append((5.0, 105.0, ep, conn, "in", b"5"))
+        trim()
     finally:
         rec.close()
     got = list(read_records(path))
@@ -218,8 +223,33 @@ def test_bound_frame_in_records_and_overflows_like_frame_in(tmp_path: Path) -> N
         ("private", 7, "in", "5", 2),
     ]
     assert [(r.t, r.mono) for r in got][-1] == (5.0, 105.0)
-    tap(b"late", 6.0, 106.0)
+    append((6.0, 106.0, ep, conn, "in", b"late"))
+    trim()
     assert rec.stats.dropped == 3 and rec.stats.recorded == 4
+    assert rec.stats.pending == 0
+
+
+def test_trim_merges_drops_across_runs_into_one_count(tmp_path: Path) -> None:
+    """Records dropped by put() and by several trims before the writer runs add
+    up in the one `lost` of the next record written."""
+    path = tmp_path / "runs.ndjson"
+    rec = Recorder(path, buffer_size=2)
+    append, ep, conn, trim = rec.frame_in_for("public", 1)
+    rec.frame_in("public", 1, "a", 1.0, 1.0)
+    rec.frame_in("public", 1, "b", 2.0, 2.0)
+    rec.frame_in("public", 1, "c", 3.0, 3.0)  # refused by put
+    append((4.0, 4.0, ep, conn, "in", b"d"))
+    append((5.0, 5.0, ep, conn, "in", b"e"))
+    trim()  # d, e and the marker of c: one run of three
+    assert rec.stats.dropped == 3 and rec.stats.pending == 2
+    rec.start()
+    try:
+        wait_until(lambda: rec.stats.written == 2)
+        rec.frame_in("public", 1, "f", 6.0, 6.0)
+    finally:
+        rec.close()
+    got = [(r.frame, r.lost) for r in read_records(path)]
+    assert got == [("a", 0), ("b", 0), ("f", 3)]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

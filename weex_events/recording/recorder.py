@@ -10,14 +10,12 @@ when the file name ends in ``.gz``, rotates to ``name.1.ext``, ``name.2.ext``…
 when a file passes ``rotate_bytes``, and flushes to the OS at least every
 ``flush_interval`` seconds and on :meth:`Recorder.close`.
 
-**Overflow policy**: when the buffer holds ``buffer_size`` records the new record
-is dropped (the ones already queued are kept, so what is written stays in order),
-counted in :attr:`RecorderStats.dropped`, and the next record written carries
-``"lost": n``, the number dropped just before it. Calls after :meth:`close` are
-dropped and counted the same way.
+**Overflow policy**: past ``buffer_size`` records (or after :meth:`close`) a new
+record is dropped, the queued ones kept (what is written stays in order), counted
+in :attr:`RecorderStats.dropped`; the next record written carries ``"lost": n``.
 
-It writes only what it is given (its API has no place for handshake headers), and
-URLs lose user-info, query and fragment before they are queued.
+It writes only what it is given (no place for handshake headers); URLs lose
+user-info, query and fragment before they are queued.
 
 Imports: ``config`` (the version in the header), ``errors``, ``recording.format``,
 ``recording.rotation``, stdlib.
@@ -30,8 +28,6 @@ import contextlib
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,25 +35,17 @@ from typing import Any
 
 from ..config import __version__
 from ..errors import ConfigError
+from .buffer import FrameTap, Gap, Record, RecordBuffer
 from .format import encode_frame_line, encode_header, encode_line, public_url
 from .rotation import RotatingFile
 
-__all__ = ["Recorder", "RecorderStats"]
+__all__ = ["FrameTap", "Recorder", "RecorderStats"]
 
 log = logging.getLogger("weex_events.recording")
 
 #: Lines written at a time: small batches reuse the same memory (a drain of a
 #: full buffer encoded in one piece costs twice the CPU in fresh pages).
 _CHUNK = 256
-
-
-class _Gap:
-    """A buffer entry standing for records dropped at this point."""
-
-    __slots__ = ("count",)
-
-    def __init__(self) -> None:
-        self.count = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +123,10 @@ class Recorder:
         self.protocol = protocol
         self.market = market
         self._rotate = rotate_bytes
-        self._limit = buffer_size
         self._flush_interval = flush_interval
         self._poll = poll_interval
         self._level = compresslevel
-        self._buf: deque[tuple[Any, ...] | _Gap] = deque()
-        self._recorded = 0
-        self._dropped = 0
+        self._buf = RecordBuffer(buffer_size)
         self._written = 0
         self._error: str | None = None
         self._closed = False
@@ -161,51 +146,25 @@ class Recorder:
         receive time (``time.time()``), ``mono`` the same moment on
         ``time.monotonic()``. Never blocks, never raises.
         """
-        buf = self._buf
-        if len(buf) < self._limit:
-            buf.append((wall, mono, endpoint, conn, "in", frame))
-            self._recorded += 1
-        else:
-            self._overflow()
+        self._put((wall, mono, endpoint, conn, "in", frame))
 
-    def frame_in_for(
-        self, endpoint: str, conn: int
-    ) -> Callable[[str | bytes, float, float], None]:
-        """:meth:`frame_in` bound to ``conn`` of ``endpoint``: (frame, wall, mono)."""
-        buf, append = self._buf, self._buf.append
-
-        def frame_in(frame: str | bytes, wall: float, mono: float) -> None:
-            if len(buf) < self._limit:
-                append((wall, mono, endpoint, conn, "in", frame))
-                self._recorded += 1
-            else:
-                self._overflow()
-
-        return frame_in
+    def frame_in_for(self, endpoint: str, conn: int) -> FrameTap:
+        """The read loop's handle for frames received on ``conn`` of
+        ``endpoint``: it appends each record itself (see :class:`FrameTap`)."""
+        return self._buf.tap(endpoint, conn)
 
     def frame_out(
         self, endpoint: str, conn: int, frame: str | bytes, wall: float, mono: float
     ) -> None:
         """Record a frame sent on ``conn`` (as :meth:`frame_in`)."""
-        buf = self._buf
-        if len(buf) < self._limit:
-            buf.append((wall, mono, endpoint, conn, "out", frame))
-            self._recorded += 1
-        else:
-            self._overflow()
+        self._put((wall, mono, endpoint, conn, "out", frame))
 
     def opened(
         self, endpoint: str, conn: int, url: str, wall: float, mono: float
     ) -> None:
-        """Record that connection ``conn`` of ``endpoint`` opened to ``url``.
-
-        User-info, query and fragment are removed from ``url`` here.
-        """
-        if len(self._buf) < self._limit:
-            self._buf.append((wall, mono, endpoint, conn, "open", public_url(url)))
-            self._recorded += 1
-        else:
-            self._overflow()
+        """Record that ``conn`` of ``endpoint`` opened to ``url`` (stripped of
+        user-info, query and fragment here)."""
+        self._put((wall, mono, endpoint, conn, "open", public_url(url)))
 
     def closed(
         self,
@@ -217,34 +176,23 @@ class Recorder:
         mono: float,
     ) -> None:
         """Record that ``conn`` closed with WebSocket ``code`` (``None``: none)."""
-        if len(self._buf) < self._limit:
-            self._buf.append((wall, mono, endpoint, conn, "close", (code, reason)))
-            self._recorded += 1
-        else:
-            self._overflow()
+        self._put((wall, mono, endpoint, conn, "close", (code, reason)))
 
-    def _overflow(self) -> None:
-        self._dropped += 1
-        if self._closed:
-            return
-        buf = self._buf
-        # One marker per run of drops, so the writer can say where they were.
-        last = buf[-1] if buf else None
-        if not isinstance(last, _Gap):
-            last = _Gap()
-            buf.append(last)
-        last.count += 1
+    def _put(self, record: Record) -> None:
+        self._buf.put(record)
 
     # -- lifecycle --------------------------------------------------------------------
 
     @property
     def stats(self) -> RecorderStats:
         """Counters, read now."""
+        buf = self._buf
+        pending = buf.pending()
         return RecorderStats(
-            recorded=self._recorded,
+            recorded=buf.taken + pending,
             written=self._written,
-            dropped=self._dropped,
-            pending=sum(1 for item in tuple(self._buf) if not isinstance(item, _Gap)),
+            dropped=buf.dropped,
+            pending=pending,
             files=self._file.files if self._file else 0,
             bytes=self._file.size if self._file else 0,
             error=self._error,
@@ -292,14 +240,13 @@ class Recorder:
         if self._closed:
             return
         self._closed = True
-        self._limit = 0  # from now on every call is dropped and counted
+        self._buf.refuse(closed=True)  # from now on every record is dropped, counted
         thread = self._thread
         if thread is not None:
             self._stop.set()
             thread.join()
         else:
-            self._dropped += sum(1 for i in self._buf if not isinstance(i, _Gap))
-            self._buf.clear()
+            self._buf.discard()
 
     async def aclose(self) -> None:
         """:meth:`close` without blocking the event loop."""
@@ -347,28 +294,30 @@ class Recorder:
         except (OSError, ValueError) as exc:
             self._error = str(exc)
             log.error("recording to %s stopped: %s", self.path, exc)
-            self._limit = 0
-            self._buf.clear()
+            buf = self._buf
+            buf.refuse(closed=False)
             # everything accepted and not written is lost, in flight included
-            self._dropped += self._recorded - self._written
+            buf.dropped += buf.taken - self._written
+            buf.discard()
         finally:
             with contextlib.suppress(OSError, ValueError):
                 assert self._file is not None
                 self._file.close()
 
     def _drain(self) -> None:
-        buf = self._buf
+        buf = self._buf.items
         lines: list[bytes] = []
         # Gaps are summed only when the record after them is encoded: that record
         # was queued after the producer's last increment of them.
-        gaps: list[_Gap] = []
+        gaps: list[Gap] = []
         for _ in range(len(buf)):
             item = buf.popleft()
-            if isinstance(item, _Gap):
+            if isinstance(item, Gap):
                 gaps.append(item)
                 continue
             lost = sum(g.count for g in gaps) if gaps else 0
             gaps = []
+            self._buf.taken += 1
             lines.append(_encode(item, lost))
             if len(lines) >= _CHUNK:
                 self._write(lines)
@@ -384,7 +333,7 @@ class Recorder:
             self._dirty = True
 
 
-def _encode(item: tuple[Any, ...], lost: int) -> bytes:
+def _encode(item: Record, lost: int) -> bytes:
     wall, mono, endpoint, conn, direction, payload = item
     fields: dict[str, Any]
     if direction == "in" or direction == "out":
