@@ -43,11 +43,6 @@ log = logging.getLogger("weex_events.connection")
 YIELD_AFTER = 0.005
 
 
-# stats.latency samples the frames numbered 1, 17, 33… (frames & _SAMPLE == 1),
-# and the first data frame.
-_SAMPLE = 15
-
-
 class Sink(Protocol):
     """What a connection hands its output to (the client)."""
 
@@ -134,8 +129,8 @@ class Reader:
 
     @property
     def latency(self) -> float | None:
-        """Recent mean of receive time minus exchange time, in seconds (one data
-        frame in 16 sampled)."""
+        """Recent mean of receive time minus exchange time, in seconds (sampled:
+        at most one data frame every few milliseconds)."""
         return self._latency if self._latency_n else None
 
     async def read(self, transport: Transport) -> None:
@@ -171,7 +166,7 @@ class Reader:
         last: Decoded | None = None
         while True:
             msg = await receive()
-            self.frames = frames = self.frames + 1
+            self.frames += 1
             now = clock()
             if not mark <= now < deadline:
                 # YIELD_AFTER is up (or the clock went back). If the loop has
@@ -185,6 +180,8 @@ class Reader:
                 # turn, so work since then is under 2 × YIELD_AFTER.
                 if tap is not None:
                     tap_trim()
+                if last.__class__ is list and last:
+                    self._sample(prev - last[0].timestamp)  # the previous frame
                 turn.arm()
                 mark = prev = clock()
                 deadline = mark + YIELD_AFTER
@@ -213,20 +210,22 @@ class Reader:
                 continue
             last = result
             if result.__class__ is list:
-                if result and (frames & _SAMPLE == 1 or not self._latency_n):
-                    # A cheap running mean for stats.latency, over one frame in
-                    # 16 (and the first data frame): exact over the first 1,000
-                    # samples, then weighted 1/1000 (n stops there).
-                    n = self._latency_n
-                    if n < 1000:
-                        self._latency_n = n = n + 1
-                    self._latency += (now - result[0].timestamp - self._latency) / n
                 for item in result:
                     deliver(item)
             elif result.__class__ is DepthUpdate:
                 deliver_depth(result)
             else:
                 control(result)
+
+    def _sample(self, latency: float) -> None:
+        """Add one frame's receive time minus exchange time to stats.latency:
+        a running mean, exact over the first 1,000 samples, then weighted 1/1000
+        (n stops there). The loop samples the frame before each YIELD_AFTER
+        check: at most one frame per YIELD_AFTER, nothing per frame."""
+        n = self._latency_n
+        if n < 1000:
+            self._latency_n = n = n + 1
+        self._latency += (latency - self._latency) / n
 
     def _bad_frame(self, data: bytes | BinaryFrame) -> None:
         self.decode_errors += 1

@@ -32,8 +32,8 @@ class ClientStats:
         dropped: messages dropped by full queues, per consumer.
         conflated: tickers/books superseded before being read, per consumer.
         latency: mean of (receive time − exchange time) in seconds over recent
-            frames, one in 16 sampled (includes any clock offset between this
-            host and WEEX).
+            frames, sampled (at most one frame every few milliseconds; includes
+            any clock offset between this host and WEEX).
         recoveries: private-state recoveries over REST that completed.
         recovered: items delivered by recovery (``recovered=True``), per kind.
         reconciled: the part of ``recovered`` that periodic reconciliation
