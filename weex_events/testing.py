@@ -17,7 +17,14 @@ pytest loads this module as a plugin through the ``pytest11`` entry point once
 
 - the ``weex_sim`` marker: keyword arguments for that test's
   :class:`~weex_events.sim.Simulator`, for example
-  ``@pytest.mark.weex_sim(seed=3, speed=50, symbols=["BTCUSDT"], ping_interval=0.1)``.
+  ``@pytest.mark.weex_sim(seed=3, speed=50, symbols=["BTCUSDT"], ping_interval=0.1)``,
+  plus ``paused=True``: the simulator is paused before it starts, so its market
+  moves only by ``step()`` (with ``start_time_ms`` it is the same on every run).
+  Markers combine: a module's ``pytestmark``, a class's and the test's own, the
+  closest winning per keyword.
+- ``weex_sim_options``: a fixture returning the options every ``weex_sim`` of its
+  scope starts from (``{}`` here); override it in a ``conftest.py`` to set them for
+  a directory, where ``pytestmark`` does not reach. The markers win over it.
 - ``weex_replay``: an async fixture yielding a replaying
   :class:`~weex_events.WeexWebSocketClient` (``WeexWebSocketClient.replay``), not
   yet connected, of the recording the ``weex_replay`` marker names (a path
@@ -43,7 +50,7 @@ Imports: stdlib, ``pytest``/``pytest_asyncio`` when installed, and ``sim`` and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +62,9 @@ __all__ = [
     "DEFAULT_OPTIONS",
     "MARKER",
     "MISSING_ASYNCIO",
+    "PAUSED",
     "REPLAY_MARKER",
+    "make_simulator",
     "pytest_configure",
     "replay_options",
     "simulator_options",
@@ -67,6 +76,8 @@ MARKER = "weex_sim"
 REPLAY_MARKER = "weex_replay"
 #: ``Simulator`` keyword arguments used unless the marker overrides them.
 DEFAULT_OPTIONS: dict[str, Any] = {"seed": 1, "speed": 20.0}
+#: The option the fixture handles itself: start the simulator paused.
+PAUSED = "paused"
 
 try:
     import pytest_asyncio
@@ -78,7 +89,8 @@ def pytest_configure(config: Any) -> None:
     """Register the ``weex_sim`` marker (pytest hook)."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(**options): keyword arguments for the weex_sim fixture's Simulator",
+        f"{MARKER}(**options): keyword arguments for the weex_sim fixture's "
+        "Simulator, and paused=True to start it paused",
     )
     config.addinivalue_line(
         "markers",
@@ -87,15 +99,46 @@ def pytest_configure(config: Any) -> None:
     )
 
 
-def simulator_options(request: Any) -> dict[str, Any]:
-    """The ``Simulator`` keyword arguments for the test behind ``request``."""
+def simulator_options(
+    request: Any, defaults: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``weex_sim`` options for the test behind ``request``.
+
+    :data:`DEFAULT_OPTIONS`, then ``defaults`` (the ``weex_sim_options``
+    fixture), then each ``weex_sim`` marker from the outermost (a module's
+    ``pytestmark``) to the test's own: a later one wins per keyword.
+
+    Raises:
+        TypeError: a marker has positional arguments.
+    """
     options = dict(DEFAULT_OPTIONS)
-    marker = request.node.get_closest_marker(MARKER)
-    if marker is not None:
+    options.update(defaults or {})
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
         if marker.args:
             raise TypeError(f"@pytest.mark.{MARKER} takes keyword arguments only")
         options.update(marker.kwargs)
     return options
+
+
+def make_simulator(options: Mapping[str, Any]) -> Simulator:
+    """A ``Simulator`` of ``options``, not started; paused first if ``paused``.
+
+    ``paused`` is the fixture's own option: every other one is a ``Simulator``
+    keyword argument.
+
+    Raises:
+        TypeError: ``paused`` is not a bool, or ``Simulator`` refuses an option.
+    """
+    from .sim import Simulator
+
+    kwargs = dict(options)
+    paused = kwargs.pop(PAUSED, False)
+    if not isinstance(paused, bool):
+        raise TypeError(f"{PAUSED}= must be True or False, not {paused!r}")
+    simulator = Simulator(**kwargs)
+    if paused:
+        simulator.pause()  # before start: not one market step has been taken
+    return simulator
 
 
 def replay_options(request: Any) -> tuple[Path, dict[str, Any]]:
@@ -122,13 +165,20 @@ MISSING_ASYNCIO = (
 )
 
 if pytest_asyncio is not None:
+    import pytest
+
+    @pytest.fixture
+    def weex_sim_options() -> dict[str, Any]:
+        """Options every ``weex_sim`` here starts from; override it in a conftest."""
+        return {}
 
     @pytest_asyncio.fixture
-    async def weex_sim(request: Any) -> AsyncIterator[Simulator]:
+    async def weex_sim(
+        request: Any, weex_sim_options: Mapping[str, Any]
+    ) -> AsyncIterator[Simulator]:
         """A started WEEX simulator (seed 1, speed 20), stopped after the test."""
-        from .sim import Simulator
-
-        async with Simulator(**simulator_options(request)) as sim:
+        options = simulator_options(request, weex_sim_options)
+        async with make_simulator(options) as sim:
             yield sim
 
     @pytest_asyncio.fixture
@@ -143,7 +193,7 @@ if pytest_asyncio is not None:
         finally:
             await client.disconnect()
 
-    __all__ += ["weex_replay", "weex_sim"]
+    __all__ += ["weex_replay", "weex_sim", "weex_sim_options"]
 else:  # pragma: no cover - exercised in a subprocess without pytest-asyncio
     try:
         import pytest

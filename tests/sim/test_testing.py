@@ -15,7 +15,11 @@ import aiohttp
 import pytest
 
 from weex_events.sim import DEFAULT_SYMBOLS, Simulator
-from weex_events.testing import simulator_options, weex_sim  # noqa: F401
+from weex_events.testing import (  # noqa: F401
+    make_simulator,
+    simulator_options,
+    weex_sim,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,8 +41,16 @@ async def test_fixture_yields_a_running_simulator(weex_sim: Simulator) -> None: 
 
 
 def _request(*args: Any, **kwargs: Any) -> Any:
-    marker = SimpleNamespace(args=args, kwargs=kwargs) if args or kwargs else None
-    return SimpleNamespace(node=SimpleNamespace(get_closest_marker=lambda _: marker))
+    """A request whose test carries one weex_sim marker (none without arguments)."""
+    if not args and not kwargs:
+        return _marked()
+    return _marked(SimpleNamespace(args=args, kwargs=kwargs))
+
+
+def _marked(*markers: Any) -> Any:
+    """A request whose weex_sim markers are ``markers``, closest first."""
+    node = SimpleNamespace(iter_markers=lambda _: iter(markers))
+    return SimpleNamespace(node=node)
 
 
 def test_marker_keywords_override_the_defaults() -> None:
@@ -48,6 +60,58 @@ def test_marker_keywords_override_the_defaults() -> None:
     assert options == {"seed": 4, "speed": 20.0, "symbols": ["BTCUSDT"]}
     with pytest.raises(TypeError):
         simulator_options(_request(4))
+
+
+def test_markers_combine_and_the_closest_wins_over_the_options_fixture() -> None:
+    """Options fixture, then module, then test marker: each later one wins per key."""
+    test = SimpleNamespace(args=(), kwargs={"seed": 6, "paused": True})
+    module = SimpleNamespace(args=(), kwargs={"seed": 5, "speed": 3})
+    defaults = {"seed": 4, "symbols": ["BTCUSDT"], "speed": 9}
+    options = simulator_options(_marked(test, module), defaults)
+    assert options == {"seed": 6, "speed": 3, "symbols": ["BTCUSDT"], "paused": True}
+    assert defaults == {"seed": 4, "symbols": ["BTCUSDT"], "speed": 9}
+    positional = SimpleNamespace(args=(4,), kwargs={})
+    with pytest.raises(TypeError):
+        simulator_options(_marked(test, positional))
+
+
+def test_make_simulator_pauses_before_start_and_checks_paused() -> None:
+    """paused=True gives a simulator paused before it starts; a non-bool is refused."""
+    simulator = make_simulator({"seed": 2, "paused": True, "symbols": ["BTCUSDT"]})
+    assert simulator.paused and simulator.market.seed == 2
+    assert not make_simulator({"symbols": ["BTCUSDT"]}).paused
+    with pytest.raises(TypeError, match="paused"):
+        make_simulator({"paused": "yes"})
+
+
+START_MS = 1_767_225_600_000
+
+
+@pytest.mark.weex_sim(speed=9)
+class TestOptionsFixtureOverride:
+    """A ``weex_sim_options`` override, a class marker and a test marker together."""
+
+    @pytest.fixture
+    def weex_sim_options(self) -> dict[str, Any]:
+        """Seed 4, two symbols, speed 3 (the class marker's 9 wins)."""
+        return {"seed": 4, "symbols": ["BTCUSDT", "ETHUSDT"], "speed": 3}
+
+    @pytest.mark.weex_sim(paused=True, start_time_ms=START_MS)
+    async def test_override_applies(self, weex_sim: Simulator) -> None:  # noqa: F811
+        """The override's and the markers' options reach weex_sim; paused, it
+        stays at its start time until stepped."""
+        assert weex_sim.market.seed == 4 and weex_sim.speed == 9
+        assert weex_sim.market.symbols == ("BTCUSDT", "ETHUSDT")
+        assert weex_sim.paused and weex_sim.market.now_ms == START_MS
+        weex_sim.step()
+        assert weex_sim.market.now_ms == START_MS + weex_sim.market.step_ms
+
+    @pytest.mark.weex_sim(seed=8)
+    async def test_markers_win(self, weex_sim: Simulator) -> None:  # noqa: F811
+        """A test's marker wins per keyword over the class's and the override."""
+        assert weex_sim.market.seed == 8 and weex_sim.speed == 9
+        assert weex_sim.market.symbols == ("BTCUSDT", "ETHUSDT")
+        assert not weex_sim.paused
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
