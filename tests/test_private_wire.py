@@ -32,14 +32,15 @@ DAY = 86_400_000
 PRIVATE = ("order", "fill", "position", "account")
 
 
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(
-        seed=5, speed=20, symbols=(SYM, "ETHUSDT"), start_time_ms=1_767_225_600_000
-    )
-    simulator.pause()
-    async with simulator as running:
-        yield running
+pytestmark = pytest.mark.weex_sim(
+    seed=5, symbols=(SYM, "ETHUSDT"), start_time_ms=1_767_225_600_000, paused=True
+)
+
+
+@pytest.fixture
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture, paused from a fixed start (seed 5)."""
+    return weex_sim
 
 
 @pytest_asyncio.fixture

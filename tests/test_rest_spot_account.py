@@ -3,7 +3,7 @@ spot pushes, spot's rules (history and fills per symbol, no positions)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import Collection
 from decimal import Decimal
 
 import pytest
@@ -18,32 +18,32 @@ ORDER_KEYS = ("order_id", "client_order_id", "symbol", "side", "type", "price",
               "size", "filled_size", "status", "time_in_force")  # fmt: skip
 
 
+pytestmark = pytest.mark.weex_sim(seed=5, symbols=("BTCUSDT", "ETHUSDT"), paused=True)
+
+
 @pytest_asyncio.fixture
-async def traded() -> AsyncIterator[tuple[Simulator, list[StreamMessage]]]:
-    """A paused simulator after a spot market buy and a resting limit sell,
-    with every private push the client received."""
-    simulator = Simulator(seed=5, speed=20, symbols=("BTCUSDT", "ETHUSDT"))
-    simulator.pause()
-    async with simulator as sim:
-        config = sim.config(market="spot")
-        pushed: list[StreamMessage] = []
-        async with (
-            WeexWebSocketClient(config, backoff=zero_backoff) as client,
-            WeexRestClient(config) as rest,
-        ):
-            for kind in ("order", "fill", "account"):
-                client.on(kind, pushed.append)
-                await client.subscribe(kind)
-            usdt = expect(client, "account", lambda m: m.data["coin"] == "USDT")
-            await rest.place_order("BTCUSDT", "buy", "0.02")
-            await within(usdt, 20)
-            ask = (await rest.depth("BTCUSDT"))["asks"][-1][0]
-            frozen = expect(client, "account", lambda m: m.data["frozen"] != "0")
-            await rest.place_order(
-                "BTCUSDT", "sell", "0.01", type="LIMIT", price=str(Decimal(ask) * 2)
-            )
-            await within(frozen, 20)
-        yield sim, pushed
+async def traded(weex_sim: Simulator) -> tuple[Simulator, list[StreamMessage]]:
+    """The shipped ``weex_sim`` fixture, paused, after a spot market buy and a
+    resting limit sell, with every private push the client received."""
+    config = weex_sim.config(market="spot")
+    pushed: list[StreamMessage] = []
+    async with (
+        WeexWebSocketClient(config, backoff=zero_backoff) as client,
+        WeexRestClient(config) as rest,
+    ):
+        for kind in ("order", "fill", "account"):
+            client.on(kind, pushed.append)
+            await client.subscribe(kind)
+        usdt = expect(client, "account", lambda m: m.data["coin"] == "USDT")
+        await rest.place_order("BTCUSDT", "buy", "0.02")
+        await within(usdt, 20)
+        ask = (await rest.depth("BTCUSDT"))["asks"][-1][0]
+        frozen = expect(client, "account", lambda m: m.data["frozen"] != "0")
+        await rest.place_order(
+            "BTCUSDT", "sell", "0.01", type="LIMIT", price=str(Decimal(ask) * 2)
+        )
+        await within(frozen, 20)
+    return weex_sim, pushed
 
 
 def numbers(

@@ -4,11 +4,10 @@ positions), against the simulator's spot host on 127.0.0.1:0."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import pytest_asyncio
+import pytest
 
 from tests.conftest import zero_backoff
 from tests.test_private_wire import Seen as ContractSeen
@@ -23,15 +22,15 @@ SYMBOLS = ("BTCUSDT", "ETHUSDT")
 SPOT_PRIVATE = ("order", "fill", "account")
 
 
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    """A paused simulator (the spot market moves only by ``step()``)."""
-    simulator = Simulator(
-        seed=7, speed=20, symbols=SYMBOLS, start_time_ms=1_767_225_600_000
-    )
-    simulator.pause()
-    async with simulator as running:
-        yield running
+pytestmark = pytest.mark.weex_sim(
+    seed=7, symbols=SYMBOLS, start_time_ms=1_767_225_600_000, paused=True
+)
+
+
+@pytest.fixture
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture, paused (spot moves only by ``step()``)."""
+    return weex_sim
 
 
 class Seen(ContractSeen):

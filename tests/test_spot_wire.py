@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
-import pytest_asyncio
 
 from tests.conftest import expect, within, zero_backoff
 from weex_events import (
@@ -23,20 +22,22 @@ from weex_events.sim import Simulator
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 
 
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    """A running simulator at speed 20."""
-    async with Simulator(seed=11, speed=20, symbols=SYMBOLS) as running:
-        yield running
+pytestmark = pytest.mark.weex_sim(seed=11, symbols=SYMBOLS)
+#: The marker of the tests taking ``paused``; it adds to the module's.
+PAUSED = pytest.mark.weex_sim(paused=True)
 
 
-@pytest_asyncio.fixture
-async def paused() -> AsyncIterator[Simulator]:
-    """A simulator whose markets move only by ``step()``."""
-    simulator = Simulator(seed=11, speed=20, symbols=SYMBOLS)
-    simulator.pause()
-    async with simulator as running:
-        yield running
+@pytest.fixture
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture (seed 11, two symbols, speed 20)."""
+    return weex_sim
+
+
+@pytest.fixture
+def paused(weex_sim: Simulator) -> Simulator:
+    """The same, on a test marked ``PAUSED``: its markets move only by ``step()``."""
+    assert weex_sim.paused, "mark the test with PAUSED"
+    return weex_sim
 
 
 async def first(stream: AsyncIterator[StreamMessage]) -> StreamMessage:
@@ -81,6 +82,7 @@ async def test_book_ticker_handlers_and_subscribe(sim: Simulator) -> None:
     assert {m.symbol for m in seen} == {"BTCUSDT", "ETHUSDT"}
 
 
+@PAUSED
 async def test_book_tickers_conflate_to_the_latest_per_symbol(
     paused: Simulator,
 ) -> None:
@@ -107,6 +109,7 @@ async def test_book_tickers_conflate_to_the_latest_per_symbol(
         await stream.aclose()
 
 
+@PAUSED
 async def test_spot_book_equals_rest_depth(paused: Simulator) -> None:
     """The client's spot book equals spot REST depth at the same version."""
     config = paused.config(market="spot", credentials=False)
@@ -128,6 +131,7 @@ async def test_spot_book_equals_rest_depth(paused: Simulator) -> None:
         await stream.aclose()
 
 
+@PAUSED
 async def test_spot_rest_speaks_the_spot_paths(paused: Simulator) -> None:
     """Server time, instruments, tickers and balances come from /api/v3/."""
     async with WeexRestClient(paused.config(market="spot")) as rest:
@@ -143,6 +147,7 @@ async def test_spot_rest_speaks_the_spot_paths(paused: Simulator) -> None:
     assert Decimal(usdt["locked"]) == 0
 
 
+@PAUSED
 async def test_spot_rest_refuses_what_spot_lacks(paused: Simulator) -> None:
     """Positions, post-only, reduce-only and symbol-less cancel-all: ConfigError."""
     async with WeexRestClient(paused.config(market="spot")) as rest:
@@ -165,6 +170,7 @@ async def test_spot_rest_refuses_what_spot_lacks(paused: Simulator) -> None:
             await rest.cancel_all_orders()
 
 
+@PAUSED
 async def test_spot_paper_orders_become_order_fill_and_account_events(
     paused: Simulator,
 ) -> None:
@@ -230,6 +236,7 @@ async def test_spot_paper_orders_become_order_fill_and_account_events(
         assert Decimal(rows["BTC"]["free"]) == btc.free
 
 
+@PAUSED
 async def test_spot_refuses_positions_and_contract_refuses_book_ticker(
     paused: Simulator,
 ) -> None:
@@ -256,6 +263,7 @@ async def test_spot_refuses_positions_and_contract_refuses_book_ticker(
         assert contract.subscriptions == {}
 
 
+@PAUSED
 async def test_private_spot_connection_signs_with_spot_server_time(
     paused: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -37,15 +38,21 @@ def prefix() -> str:
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(
-        seed=7,
-        speed=5,
-        api_key="fanout-key-0001",
-        secret_key=SECRET,
-        passphrase=PASSPHRASE,
-    ) as simulator:
-        yield simulator
+def weex_sim_options() -> dict[str, Any]:
+    """The fan-out tests' simulators: seed 7, speed 5, their own credentials."""
+    return {
+        "seed": 7,
+        "speed": 5,
+        "api_key": "fanout-key-0001",
+        "secret_key": SECRET,
+        "passphrase": PASSPHRASE,
+    }
+
+
+@pytest.fixture
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture with the options above."""
+    return weex_sim
 
 
 def fast_backoff() -> Iterator[float]:

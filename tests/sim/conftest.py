@@ -1,4 +1,5 @@
-"""Fixtures for the simulator's tests: a running simulator and raw WebSocket probes."""
+"""Fixtures for the simulator's tests: the shipped ``weex_sim`` fixture under two
+names, and raw WebSocket probes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from weex_events.sim import Simulator
@@ -14,26 +16,33 @@ from .probe import Probe, greeted
 
 #: Few symbols keep start-up cheap; BTC/ETH/ADA cover 1, 2 and 4 price decimals.
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "ADAUSDT")
+#: ``sim``: seed 7 at the fixture's speed 20.
+RUNNING: dict[str, Any] = {"seed": 7, "symbols": SYMBOLS}
+#: ``paused_sim``: the same, paused from a fixed start, so the same every run.
+PAUSED: dict[str, Any] = {**RUNNING, "paused": True, "start_time_ms": 1_767_225_600_000}
 
 Connect = Callable[..., Awaitable[Probe]]
 
 
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    """A running simulator at speed 20."""
-    async with Simulator(seed=7, speed=20, symbols=SYMBOLS) as running:
-        yield running
+@pytest.fixture
+def weex_sim_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """:data:`PAUSED` for a test asking for ``paused_sim``, :data:`RUNNING` for
+    one asking for ``sim``, the plugin's defaults for one asking for ``weex_sim``."""
+    if "paused_sim" in request.fixturenames:
+        return PAUSED
+    return RUNNING if "sim" in request.fixturenames else {}
 
 
-@pytest_asyncio.fixture
-async def paused_sim() -> AsyncIterator[Simulator]:
-    """A running simulator whose market only moves by ``step()``."""
-    simulator = Simulator(
-        seed=7, speed=20, symbols=SYMBOLS, start_time_ms=1_767_225_600_000
-    )
-    simulator.pause()
-    async with simulator as running:
-        yield running
+@pytest.fixture
+def sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture: a running simulator at speed 20."""
+    return weex_sim
+
+
+@pytest.fixture
+def paused_sim(weex_sim: Simulator) -> Simulator:
+    """The shipped ``weex_sim`` fixture, whose market only moves by ``step()``."""
+    return weex_sim
 
 
 @pytest_asyncio.fixture
