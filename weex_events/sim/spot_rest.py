@@ -8,7 +8,7 @@ and ``/api/v3/market/ticker/bookTicker`` (an object for ``symbol``, an array for
 ``symbols``, a comma list or JSON array, or for all; ``exchangeInfo`` filters the
 same way).
 
-Signed (WEEX-WS.md §3 recipe, checked by ``sim.accounts`` exactly as on contract),
+Signed (WEEX-WS.md §3 recipe, checked by ``sim.signed_rest`` exactly as on contract),
 over the :class:`~weex_events.sim.spot_paper.SpotExchange`:
 ``POST /api/v3/order`` (JSON body ``symbol side type quantity [price timeInForce
 newClientOrderId]``), ``DELETE /api/v3/order?orderId=|origClientOrderId=``,
@@ -23,8 +23,8 @@ parameter, -1141 illegal value, -1142 a body that is not a JSON object, -2010
 insufficient balance, -2200 unknown order; bad signatures HTTP 401 (-1040/-1046/
 -1047). Serving ``/api/v3/time`` tells the sign clock, as contract's time does.
 
-Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.endpoint``/
-``sim.frames``/``sim.market``/``sim.orders``/``sim.rest``/``sim.spot_channels``/
+Imports: stdlib, ``aiohttp`` and ``sim.accounts``/``sim.endpoint``/``sim.market``/
+``sim.orders``/``sim.rest``/``sim.signed_rest``/``sim.spot_channels``/
 ``sim.spot_frames``/``sim.spot_paper``/``sim.spot_private_frames``.
 """
 
@@ -33,50 +33,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import orjson
 from aiohttp import web
 
-from . import frames, spot_frames, spot_private_frames
-from .accounts import AuthFailure, Keyring
+from . import spot_frames, spot_private_frames
+from .accounts import Keyring
 from .endpoint import real_ms
 from .market import MarketEngine
 from .orders import OrderRejected, illegal
-from .rest import DEFAULT_DEPTH_LIMIT, DEPTH_LIMITS, INVALID_SYMBOL, MISSING_PARAMETER
+from .rest import DEFAULT_DEPTH_LIMIT, DEPTH_LIMITS, INVALID_SYMBOL
+from .signed_rest import (
+    Action,
+    SignedRequests,
+    body_text,
+    json_response,
+    missing,
+    refusal,
+)
 from .spot_channels import touch
 from .spot_paper import SpotExchange
 
-__all__ = ["MALFORMED_BODY", "SpotHost", "add_spot_routes"]
-
-MALFORMED_BODY = -1142
-Action = Callable[[str, web.Request, dict[str, Any]], Any]
-
-
-def _json(body: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(body), status=status, content_type="application/json"
-    )
-
-
-def _refusal(exc: OrderRejected) -> web.Response:
-    return _json(frames.rest_error(exc.code, exc.msg), status=400)
-
-
-def _missing(name: str) -> OrderRejected:
-    return OrderRejected(
-        MISSING_PARAMETER,
-        f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.",
-    )
-
-
-def _text(body: dict[str, Any], name: str, *, required: bool) -> str | None:
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise _missing(name)
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise illegal(name)
-    return str(value)
+__all__ = ["SpotHost", "add_spot_routes"]
 
 
 class SpotHost(Protocol):
@@ -101,6 +77,7 @@ class _SpotRoutes:
         self._host = host
         self._keyring = keyring
         self._clock = clock
+        self._signed = SignedRequests(keyring, lambda: host.market.now_ms, clock)
 
     @property
     def _market(self) -> MarketEngine:
@@ -122,7 +99,7 @@ class _SpotRoutes:
             names = [n.strip(' "') for n in listed.strip("[]").split(",") if n.strip()]
         if not names:
             if required:
-                raise _missing("symbol")
+                raise missing("symbol")
             return self._market.symbols
         chosen = tuple(n.upper() for n in names)
         if not set(chosen) <= set(self._market.symbols):
@@ -135,9 +112,9 @@ class _SpotRoutes:
         try:
             chosen = self._symbols(request, required=False)
         except OrderRejected as exc:
-            return _refusal(exc)
+            return refusal(exc)
         items = [encode(s) for s in chosen]
-        return _json(items[0] if request.query.get("symbol") else items)
+        return json_response(items[0] if request.query.get("symbol") else items)
 
     def _touch(self, symbol: str) -> spot_frames.Touch:
         return touch(self._market.book(symbol)) or (0, 0, 0, 0)
@@ -145,33 +122,35 @@ class _SpotRoutes:
     async def time(self, request: web.Request) -> web.Response:
         now = self._market.now_ms
         self._keyring.clock.observe(now, self._clock())
-        return _json({"serverTime": now})
+        return json_response({"serverTime": now})
 
     async def ping(self, request: web.Request) -> web.Response:
-        return _json({})
+        return json_response({})
 
     async def exchange_info(self, request: web.Request) -> web.Response:
         market = self._market
         try:
             chosen = self._symbols(request, required=False)
         except OrderRejected as exc:
-            return _refusal(exc)
+            return refusal(exc)
         instruments = [market.instrument(s) for s in chosen]
         rate = str(self._paper.taker_fee_rate)
-        return _json(spot_frames.exchange_info(instruments, market.now_ms, rate))
+        return json_response(
+            spot_frames.exchange_info(instruments, market.now_ms, rate)
+        )
 
     async def depth(self, request: web.Request) -> web.Response:
         try:
             (symbol,) = self._symbols(request, required=True)
         except OrderRejected as exc:
-            return _refusal(exc)
+            return refusal(exc)
         raw_limit = request.query.get("limit", str(DEFAULT_DEPTH_LIMIT))
         if not raw_limit.isdigit() or int(raw_limit) not in DEPTH_LIMITS:
-            return _refusal(illegal("limit"))
+            return refusal(illegal("limit"))
         book = self._market.book(symbol)
         bids, asks = book.top(int(raw_limit))
         inst = self._market.instrument(symbol)
-        return _json(spot_frames.rest_depth(inst, bids, asks, book.version))
+        return json_response(spot_frames.rest_depth(inst, bids, asks, book.version))
 
     async def ticker(self, request: web.Request) -> web.Response:
         market = self._market
@@ -193,43 +172,16 @@ class _SpotRoutes:
 
     # -- signed -----------------------------------------------------------------------
 
-    async def _run(self, request: web.Request, action: Action) -> web.Response:
-        raw = await request.read()
-        text = raw.decode("utf-8", "replace")
-        url = request.rel_url
-        query = url.raw_query_string
-        # WEEX-WS.md §3: timestamp + METHOD + path + ("?" + query) + exact body.
-        signed = request.method + url.raw_path + (f"?{query}" if query else "") + text
-        try:
-            api_key = self._keyring.verify(
-                request.headers,
-                signed,
-                server_ms=self._market.now_ms,
-                real_ms=self._clock(),
-            )
-        except AuthFailure as exc:
-            return _json(frames.rest_error(exc.code, exc.msg), status=exc.status)
-        try:
-            body: Any = orjson.loads(raw) if raw.strip() else {}
-        except orjson.JSONDecodeError:
-            body = None
-        if not isinstance(body, dict):
-            return _refusal(OrderRejected(MALFORMED_BODY, "Malformed request body."))
-        try:
-            return _json(action(api_key, request, body))
-        except OrderRejected as exc:
-            return _refusal(exc)
-
     def _place(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
         order = self._paper.place_order(
             api_key,
-            _text(body, "symbol", required=True) or "",
-            _text(body, "side", required=True) or "",
-            _text(body, "quantity", required=True) or "",
-            type=_text(body, "type", required=True) or "",
-            price=_text(body, "price", required=False),
-            time_in_force=_text(body, "timeInForce", required=False),
-            client_order_id=_text(body, "newClientOrderId", required=False),
+            body_text(body, "symbol", required=True) or "",
+            body_text(body, "side", required=True) or "",
+            body_text(body, "quantity", required=True) or "",
+            type=body_text(body, "type", required=True) or "",
+            price=body_text(body, "price", required=False),
+            time_in_force=body_text(body, "timeInForce", required=False),
+            client_order_id=body_text(body, "newClientOrderId", required=False),
         )
         return spot_private_frames.order_result(order)
 
@@ -285,7 +237,7 @@ class _SpotRoutes:
         """The aiohttp handler running ``action`` behind the signature check."""
 
         async def handler(request: web.Request) -> web.Response:
-            return await self._run(request, action)
+            return await self._signed.run(request, action)
 
         return handler
 

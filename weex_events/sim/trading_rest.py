@@ -1,9 +1,7 @@
 """The simulator's signed REST trading endpoints, over the paper exchange.
 
-Every route checks WEEX-WS.md §3 signing first: ``ACCESS-SIGN`` must be
-Base64(HMAC-SHA256(secret, timestamp + METHOD + path + ``?query`` + body)), with the
-path and query exactly as sent and the body as the exact text received, and the
-timestamp within 30 s (see ``sim.accounts``: HTTP 401, codes -1040/-1046/-1047).
+Every route checks WEEX-WS.md §3 signing first, and reads the JSON body, through
+``sim.signed_rest`` (bad signatures HTTP 401, codes -1040/-1046/-1047).
 
 - ``POST /capi/v3/order`` → ``{"orderId","clientOrderId","success":true}``;
 - ``DELETE /capi/v3/order?symbol=..&orderId=..`` (or ``origClientOrderId=``) →
@@ -26,8 +24,8 @@ signed the same way.
 The module also watches ``GET /capi/v3/market/time`` answers, so the sign clock knows
 which clocks clients synchronised from it (see ``SignClock``).
 
-Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.frames``/
-``sim.orders``/``sim.paper``/``sim.endpoint``/``sim.private_frames``/``sim.rest``/
+Imports: stdlib, ``aiohttp``, ``orjson`` and ``sim.accounts``/``sim.orders``/
+``sim.paper``/``sim.endpoint``/``sim.private_frames``/``sim.signed_rest``/
 ``sim.history_rest``.
 """
 
@@ -39,46 +37,18 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from . import frames, private_frames
-from .accounts import AuthFailure, Keyring
+from . import private_frames
+from .accounts import Keyring
 from .endpoint import real_ms
 from .history_rest import HistoryActions
 from .market import MarketEngine
-from .orders import OrderRejected, illegal
+from .orders import illegal
 from .paper import PaperExchange
-from .rest import MISSING_PARAMETER
+from .signed_rest import SignedRequests, body_text, missing
 
-__all__ = ["MALFORMED_BODY", "TIME_PATH", "add_trading_routes"]
+__all__ = ["TIME_PATH", "add_trading_routes"]
 
-MALFORMED_BODY = -1142
 TIME_PATH = "/capi/v3/market/time"
-
-Action = Callable[[str, web.Request, dict[str, Any]], Any]
-
-
-def _json(body: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(body), status=status, content_type="application/json"
-    )
-
-
-def _missing(name: str) -> OrderRejected:
-    return OrderRejected(
-        MISSING_PARAMETER,
-        f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.",
-    )
-
-
-def _text(body: dict[str, Any], name: str, *, required: bool) -> str | None:
-    """A string field; numbers are accepted as their JSON text."""
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise _missing(name)
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise illegal(name)
-    return str(value)
 
 
 class _TradingRoutes:
@@ -93,34 +63,7 @@ class _TradingRoutes:
         self._paper = paper
         self._keyring = keyring
         self._clock = clock
-
-    async def _run(self, request: web.Request, action: Action) -> web.Response:
-        raw = await request.read()
-        text = raw.decode("utf-8", "replace")
-        url = request.rel_url
-        query = url.raw_query_string
-        # WEEX-WS.md §3: timestamp + METHOD + path + ("?" + query) + exact body.
-        signed = request.method + url.raw_path + (f"?{query}" if query else "") + text
-        try:
-            api_key = self._keyring.verify(
-                request.headers,
-                signed,
-                server_ms=self._market.now_ms,
-                real_ms=self._clock(),
-            )
-        except AuthFailure as exc:
-            return _json(frames.rest_error(exc.code, exc.msg), status=exc.status)
-        try:
-            body: Any = orjson.loads(raw) if raw.strip() else {}
-        except orjson.JSONDecodeError:
-            body = None
-        if not isinstance(body, dict):
-            error = frames.rest_error(MALFORMED_BODY, "Malformed request body.")
-            return _json(error, status=400)
-        try:
-            return _json(action(api_key, request, body))
-        except OrderRejected as exc:
-            return _json(frames.rest_error(exc.code, exc.msg), status=400)
+        self._run = SignedRequests(keyring, lambda: market.now_ms, clock).run
 
     # -- actions (synchronous: the paper exchange is pure) -----------------------------
 
@@ -130,15 +73,15 @@ class _TradingRoutes:
             raise illegal("reduceOnly")
         order = self._paper.place_order(
             api_key,
-            _text(body, "symbol", required=True) or "",
-            _text(body, "side", required=True) or "",
-            _text(body, "quantity", required=True) or "",
-            type=_text(body, "type", required=True) or "",
-            price=_text(body, "price", required=False),
-            time_in_force=_text(body, "timeInForce", required=False),
+            body_text(body, "symbol", required=True) or "",
+            body_text(body, "side", required=True) or "",
+            body_text(body, "quantity", required=True) or "",
+            type=body_text(body, "type", required=True) or "",
+            price=body_text(body, "price", required=False),
+            time_in_force=body_text(body, "timeInForce", required=False),
             reduce_only=reduce_only,
-            client_order_id=_text(body, "newClientOrderId", required=False),
-            position_side=_text(body, "positionSide", required=False),
+            client_order_id=body_text(body, "newClientOrderId", required=False),
+            position_side=body_text(body, "positionSide", required=False),
         )
         return private_frames.order_result(order)
 
@@ -146,7 +89,7 @@ class _TradingRoutes:
         query = request.query
         symbol = query.get("symbol")
         if not symbol:
-            raise _missing("symbol")
+            raise missing("symbol")
         order = self._paper.cancel_order(
             api_key,
             symbol,
@@ -165,7 +108,7 @@ class _TradingRoutes:
         return [private_frames.balance_item(self._paper.balance(api_key))]
 
     def _close(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
-        symbol = _text(body, "symbol", required=False)
+        symbol = body_text(body, "symbol", required=False)
         closed = self._paper.close_positions(api_key, symbol)
         return [private_frames.close_result(pos, order) for pos, order in closed]
 
