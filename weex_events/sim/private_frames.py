@@ -12,6 +12,7 @@ Imports: stdlib, ``orjson``, ``sim.orders``/``sim.ledger``/``sim.private_events`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "balance_item",
     "cancel_result",
     "close_result",
+    "envelope",
     "fill_item",
     "order_item",
     "order_result",
@@ -203,17 +205,23 @@ def _item(item: Item) -> dict[str, Any]:
     raise TypeError(f"no contract item for {type(item).__name__}")
 
 
-def push(event: PrivateEvent) -> bytes:
-    """The private push of ``event``: ``{"e","E","v","msgEvent","d"}`` (§1.6)."""
+def envelope(event: PrivateEvent, encode: Callable[[Item], dict[str, Any]]) -> bytes:
+    """The V3 private push of ``event``, ``{"e","E","v","msgEvent","d"}`` (§1.6),
+    each item encoded by ``encode``; spot pushes use it too (§1.7.4)."""
     return orjson.dumps(
         {
             "e": event.channel,
             "E": event.time_ms,
             "v": event.version,
             "msgEvent": event.msg_event,
-            "d": [_item(item) for item in event.items],
+            "d": [encode(item) for item in event.items],
         }
     )
+
+
+def push(event: PrivateEvent) -> bytes:
+    """The private push of ``event``: contract items in the envelope."""
+    return envelope(event, _item)
 
 
 # -- REST bodies (the shapes are the simulator's; WEEX does not publish them) --------

@@ -14,8 +14,8 @@ REST word, §1.7.6; which word spot's WebSocket uses is [open]),
 
 REST bodies are Binance-shaped (§1.7.5): ids and times are JSON integers there.
 
-Imports: stdlib, ``orjson``, ``sim.orders``/``sim.private_events``/
-``sim.spot_ledger``.
+Imports: stdlib, ``sim.orders``/``sim.private_events``/``sim.private_frames`` (the
+envelope)/``sim.spot_ledger``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import orjson
-
 from .orders import Fill, Order, OrderStatus, money_text
 from .private_events import Item, PrivateEvent
+from .private_frames import envelope
 from .spot_ledger import CoinBalance
 
 __all__ = [
@@ -150,15 +149,7 @@ def _item(item: Item) -> dict[str, Any]:
 
 def push(event: PrivateEvent) -> bytes:
     """The spot private push of ``event``: the contract envelope, spot items."""
-    return orjson.dumps(
-        {
-            "e": event.channel,
-            "E": event.time_ms,
-            "v": event.version,
-            "msgEvent": event.msg_event,
-            "d": [_item(item) for item in event.items],
-        }
-    )
+    return envelope(event, _item)
 
 
 # -- REST bodies (WEEX-WS.md §1.7.5): ids and times as JSON integers ----------------
