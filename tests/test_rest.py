@@ -178,6 +178,30 @@ async def test_depth(mocked: aioresponses, rest: WeexRestClient, limit: int) -> 
     assert dict(url.query) == {"symbol": "BTCUSDT", "limit": str(limit)}
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"bids": [], "asks": []},
+        {"bids": [], "asks": [], "lastUpdateId": "7"},
+        {"bids": [], "asks": [], "lastUpdateId": True},
+        {"bids": None, "asks": [], "lastUpdateId": 7},
+        {"bids": [["1.5", "2"]], "asks": [[1.6, 2]], "lastUpdateId": 7},
+        {"bids": [["1.5", "2"]], "asks": ["1.6"], "lastUpdateId": 7},
+        # V2's answer for an unknown symbol: HTTP 200, every field null.
+        {"bids": None, "asks": None, "timestamp": None},
+    ],
+)
+async def test_depth_refuses_an_answer_that_is_no_snapshot(
+    mocked: aioresponses, rest: WeexRestClient, answer: dict[str, object]
+) -> None:
+    """depth raises RestError for an answer that is not bids/asks/lastUpdateId."""
+    url = f"{BASE}/capi/v3/market/depth?symbol=BTCUSDT&limit=15"
+    mocked.get(url, payload=answer)
+    with pytest.raises(RestError, match="expected a depth snapshot") as info:
+        await rest.depth("BTCUSDT")
+    assert info.value.path == "/capi/v3/market/depth"
+
+
 @pytest.mark.parametrize("limit", [5, 100, 0, True])
 async def test_depth_refuses_other_limits(
     mocked: aioresponses, rest: WeexRestClient, limit: int

@@ -12,8 +12,8 @@ Every failure is a :class:`~weex_events.errors.WeexError`; aiohttp and orjson
 exceptions never escape. Headers, and so secrets and signatures, are never put in
 an exception or a log line.
 
-Imports: ``errors``, ``config``, ``protocol``, ``auth``, ``rest_wire``,
-``rest_account`` (and aiohttp with its yarl, orjson).
+Imports: ``errors``, ``config``, ``jsontypes``, ``protocol``, ``auth``,
+``rest_wire``, ``rest_account`` (and aiohttp with its yarl, orjson).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Unpack
 from urllib.parse import quote, urlencode
 
 import aiohttp
@@ -35,17 +35,20 @@ from .config import CREDENTIALS, WeexConfig
 from .errors import (
     ClientClosedError,
     ConfigError,
-    RestError,
     WeexConnectionError,
 )
+from .jsontypes import DepthSnapshot, JSONObject, JSONValue
 from .protocol.rest_paths import rest_paths
 from .rest_account import AccountReads
 from .rest_wire import (
+    RequestArgs,
     choice,
     decimal_text,
-    dump,
+    depth_snapshot,
     network_reason,
+    objects,
     parse,
+    server_time_ms,
     symbol_params,
     text,
     unexpected,
@@ -63,8 +66,6 @@ _POSITION_SIDES = ("LONG", "SHORT", "BOTH")
 _TIME_IN_FORCE = ("GTC", "IOC", "FOK", "POST_ONLY")
 #: WEEX-WS.md §1.7.5: spot has no post-only (and no positions, no reduce-only).
 _SPOT_TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-
-JsonDict = dict[str, Any]
 
 
 class WeexRestClient(AccountReads):
@@ -139,13 +140,7 @@ class WeexRestClient(AccountReads):
         sent_at = self._clock()
         answer = await self._dict("GET", path)
         received_at = self._clock()
-        server_ms = answer.get("serverTime")
-        if isinstance(server_ms, str) and server_ms.isdigit():
-            server_ms = int(server_ms)
-        if not isinstance(server_ms, int) or isinstance(server_ms, bool):
-            raise RestError(
-                200, None, f"no serverTime in answer: {dump(answer)}", path=path
-            )
+        server_ms = server_time_ms(answer, path)
         self._server_clock.update(server_ms, sent_at, received_at)
         return server_ms
 
@@ -154,22 +149,24 @@ class WeexRestClient(AccountReads):
         await self.server_time()
         return self._server_clock.offset_ms
 
-    async def depth(self, symbol: str, limit: int = 15) -> JsonDict:
+    async def depth(self, symbol: str, limit: int = 15) -> DepthSnapshot:
         """Return the order book snapshot ``{"bids", "asks", "lastUpdateId"}``.
 
         Raises:
             ConfigError: ``limit`` is not 15 or 200.
+            RestError: the answer is not a snapshot of that shape.
         """
         if limit not in _DEPTH_LIMITS or isinstance(limit, bool):
             raise ConfigError("limit", f"must be 15 or 200, not {limit!r}")
         params = {"symbol": user_symbol(symbol), "limit": str(limit)}
-        return await self._dict("GET", self._rest.path("depth"), params=params)
+        path = self._rest.path("depth")
+        return depth_snapshot(await self._dict("GET", path, params=params), path)
 
-    async def exchange_info(self) -> JsonDict:
+    async def exchange_info(self) -> JSONObject:
         """Return the instruments: ``{"assets": [...], "symbols": [...]}``."""
         return await self._dict("GET", self._rest.path("exchange_info"))
 
-    async def ticker_24hr(self, symbol: str | None = None) -> list[JsonDict]:
+    async def ticker_24hr(self, symbol: str | None = None) -> list[JSONObject]:
         """Return 24 h tickers, for every symbol or just ``symbol``."""
         params = symbol_params(symbol)
         path = self._rest.path("ticker_24hr")
@@ -189,7 +186,7 @@ class WeexRestClient(AccountReads):
         position_side: str | None = None,
         reduce_only: bool = False,
         client_order_id: str | None = None,
-    ) -> JsonDict:
+    ) -> JSONObject:
         """Place an order; return WEEX's answer (contract: ``{"orderId",
         "clientOrderId", "success"}``; spot: ``{"symbol", "orderId",
         "clientOrderId", "transactTime"}``).
@@ -218,7 +215,7 @@ class WeexRestClient(AccountReads):
                 raise ConfigError(name, "spot orders have no position side")
             if order_type == "LIMIT" and time_in_force is None:
                 time_in_force = "GTC"  # §1.7.5: required for a spot LIMIT
-        fields: dict[str, Any] = {
+        fields: JSONObject = {
             "symbol": user_symbol(symbol),
             "side": choice("side", side, _SIDES),
             "positionSide": choice("position_side", position_side, _POSITION_SIDES),
@@ -229,7 +226,7 @@ class WeexRestClient(AccountReads):
             "reduceOnly": None if self._spot else reduce_only,
             "newClientOrderId": text("client_order_id", client_order_id),
         }
-        body = {key: value for key, value in fields.items() if value is not None}
+        body: JSONObject = {k: v for k, v in fields.items() if v is not None}
         path = self._rest.path("order")
         return await self._dict("POST", path, body=body, signed=True)
 
@@ -239,7 +236,7 @@ class WeexRestClient(AccountReads):
         order_id: str | int | None = None,
         *,
         client_order_id: str | None = None,
-    ) -> JsonDict:
+    ) -> JSONObject:
         """Cancel one order by exchange id or client id; return the answer.
 
         Spot cancels by id alone (WEEX-WS.md §1.7.5): ``symbol`` is checked
@@ -262,7 +259,7 @@ class WeexRestClient(AccountReads):
         path = self._rest.path("order")
         return await self._dict("DELETE", path, params=params, signed=True)
 
-    async def open_orders(self, symbol: str | None = None) -> list[JsonDict]:
+    async def open_orders(self, symbol: str | None = None) -> list[JSONObject]:
         """Return open orders as WEEX sends them, all or for ``symbol``.
 
         REST spellings (``orderId`` a JSON integer, ``origQty``, ``executedQty``;
@@ -273,7 +270,7 @@ class WeexRestClient(AccountReads):
         path = self._rest.path("open_orders")
         return await self._list("GET", path, params=params, signed=True)
 
-    async def cancel_all_orders(self, symbol: str | None = None) -> list[JsonDict]:
+    async def cancel_all_orders(self, symbol: str | None = None) -> list[JSONObject]:
         """Cancel every open order, or those of ``symbol``; return per-order results.
 
         Raises:
@@ -285,7 +282,7 @@ class WeexRestClient(AccountReads):
         path = self._rest.path("cancel_all")
         return await self._list("DELETE", path, params=params, signed=True)
 
-    async def positions(self) -> list[JsonDict]:
+    async def positions(self) -> list[JSONObject]:
         """Return every open position as WEEX sends it (REST spellings).
 
         Raises:
@@ -293,43 +290,42 @@ class WeexRestClient(AccountReads):
         """
         return await self._list("GET", self._rest.path("positions"), signed=True)
 
-    async def balance(self) -> list[JsonDict]:
+    async def balance(self) -> list[JSONObject]:
         """Return the balance of each asset as WEEX sends it (contract
         ``asset balance availableBalance frozen``; spot ``asset free locked``,
         the ``balances`` of ``GET /api/v3/account/``)."""
         path = self._rest.path("balances")
         if self._spot:
             rows = (await self._dict("GET", path, signed=True)).get("balances")
-            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                raise unexpected(200, "a list of balances", rows, path)
-            return rows
+            return objects(200, rows, path, "a list of balances")
         return await self._list("GET", path, signed=True)
 
-    async def close_all_positions(self, symbol: str | None = None) -> list[JsonDict]:
+    async def close_all_positions(self, symbol: str | None = None) -> list[JSONObject]:
         """Close every position at market, or those of ``symbol``.
 
         Raises:
             ConfigError: on spot, which has no positions.
         """
         path = self._rest.path("close_positions")
-        body = {} if symbol is None else {"symbol": user_symbol(symbol)}
+        body: JSONObject = {} if symbol is None else {"symbol": user_symbol(symbol)}
         return await self._list("POST", path, body=body, signed=True)
 
     # -- plumbing -------------------------------------------------------------
 
-    async def _dict(self, method: str, path: str, **request: Any) -> JsonDict:
+    async def _dict(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> JSONObject:
         status, answer = await self._request(method, path, **request)
         if not isinstance(answer, dict):
             raise unexpected(status, "an object", answer, path)
         return answer
 
-    async def _list(self, method: str, path: str, **request: Any) -> list[JsonDict]:
+    async def _list(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> list[JSONObject]:
         status, answer = await self._request(method, path, **request)
-        if isinstance(answer, dict):
-            answer = [answer]  # tolerate a single object where a list is usual
-        if not isinstance(answer, list) or not all(isinstance(i, dict) for i in answer):
-            raise unexpected(status, "a list of objects", answer, path)
-        return answer
+        # A single object is tolerated where a list is usual.
+        return objects(status, [answer] if isinstance(answer, dict) else answer, path)
 
     async def _request(
         self,
@@ -337,9 +333,9 @@ class WeexRestClient(AccountReads):
         path: str,
         *,
         params: Mapping[str, str] | None = None,
-        body: JsonDict | None = None,
+        body: JSONObject | None = None,
         signed: bool = False,
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, JSONValue]:
         session = self._open_session()
         # The query and body are serialised once: the signed text is the sent text.
         query = urlencode(params, quote_via=quote, safe="") if params else ""

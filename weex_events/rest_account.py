@@ -17,8 +17,8 @@ Paths are per market in :data:`PATHS`. On spot (§3.1.3: no positions, history
 and fills per symbol, other spellings) every read is
 :class:`~weex_events.rest_spot_account.SpotReads`'.
 
-Imports: ``errors``, ``config``, ``protocol``, ``private_items``, ``rest_wire``,
-``rest_spot_account``.
+Imports: ``errors``, ``config``, ``jsontypes``, ``protocol``, ``private_items``,
+``rest_wire``, ``rest_spot_account``.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from .config import WeexConfig
 from .errors import ConfigError, RestError
+from .jsontypes import JSONObject, JSONValue
 from .private_items import PrivateItem
 from .protocol.normalize import Normalizer
 from .protocol.rest_items import (
@@ -40,7 +41,7 @@ from .protocol.rest_items import (
     rest_position,
 )
 from .rest_spot_account import SpotReads
-from .rest_wire import user_symbol
+from .rest_wire import RequestArgs, user_symbol
 
 __all__ = [
     "FILLS_PAGE",
@@ -67,8 +68,6 @@ HISTORY_PAGE = 1000
 OPEN_ORDERS_PAGE = 100
 #: §3.1.4: the answer for an order id the exchange does not know.
 _ORDER_NOT_EXIST = -3200
-
-JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +116,7 @@ def windows(start_ms: int, end_ms: int, span_ms: int) -> Iterator[tuple[int, int
         low = high + 1
 
 
-def _id_key(value: Any) -> tuple[int, int]:
+def _id_key(value: JSONValue) -> tuple[int, int]:
     """Sort decimal ids numerically (JSON integer or string), anything else last."""
     text = str(value)
     return (0, int(text)) if text.isdigit() else (1, 0)
@@ -134,10 +133,14 @@ class AccountReads:
     _config: WeexConfig
     _marks: dict[str, str] | None
 
-    async def _list(self, method: str, path: str, **request: Any) -> list[JsonDict]:
+    async def _list(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> list[JSONObject]:
         raise NotImplementedError  # pragma: no cover - provided by WeexRestClient
 
-    async def _dict(self, method: str, path: str, **request: Any) -> JsonDict:
+    async def _dict(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> JSONObject:
         raise NotImplementedError  # pragma: no cover - provided by WeexRestClient
 
     def _paths(self) -> MarketPaths:
@@ -160,8 +163,8 @@ class AccountReads:
     def _items(
         self,
         kind: str,
-        rows: list[JsonDict],
-        convert: Callable[[Normalizer, JsonDict], dict[str, Any]],
+        rows: list[JSONObject],
+        convert: Callable[[Normalizer, JSONObject], dict[str, Any]],
     ) -> list[PrivateItem]:
         norm = self._normalizer()
         out = []
@@ -182,7 +185,7 @@ class AccountReads:
         if (spot := self._spot_reads()) is not None:
             return await spot.open_orders(symbol)
         path = self._paths().open_orders
-        rows: dict[Any, JsonDict] = {}
+        rows: dict[JSONValue, JSONObject] = {}
         cursor: int | None = None
         while True:
             params = {"limit": str(OPEN_ORDERS_PAGE)}
@@ -228,7 +231,7 @@ class AccountReads:
         if (spot := self._spot_reads()) is not None:
             return await spot.order_history(start_ms, end_ms, symbol)
         path = self._paths().order_history
-        rows: dict[Any, JsonDict] = {}
+        rows: dict[JSONValue, JSONObject] = {}
         for low, high in windows(start_ms, end_ms, HISTORY_WINDOW_MS):
             page_no = 0
             while True:
@@ -255,7 +258,7 @@ class AccountReads:
         if (spot := self._spot_reads()) is not None:
             return await spot.fills(start_ms, end_ms, symbol)
         path = self._paths().fills
-        rows: dict[Any, JsonDict] = {}
+        rows: dict[JSONValue, JSONObject] = {}
         for low, high in windows(start_ms, end_ms, FILLS_WINDOW_MS):
             while low <= high:
                 params = {

@@ -14,24 +14,25 @@ rules:
 - balances: ``GET /api/v3/account/`` (``free``/``locked`` per asset);
 - positions: spot has none (a ConfigError).
 
-Imports: ``errors``, ``config``, ``protocol``, ``private_items``, ``rest_wire``.
+Imports: ``errors``, ``config``, ``jsontypes``, ``protocol``, ``private_items``,
+``rest_wire``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 from .errors import ConfigError, DecodeError, RestError
+from .jsontypes import JSONObject, JSONValue
 from .private_items import PrivateItem
 from .protocol.normalize import Normalizer
 from .protocol.rest_items import item_time_ms, rest_spot_fill, rest_spot_order
 from .protocol.spot import rest_balances
-from .rest_wire import user_symbol
+from .rest_wire import RequestArgs, user_symbol
 
 __all__ = ["SPOT_FILLS_PAGE", "SPOT_HISTORY_PAGE", "SpotReads"]
 
-JsonDict = dict[str, Any]
 #: §3.1.3: ``allOrders`` takes up to 1000, ``myTrades`` 100 by default (its
 #: maximum is undocumented: ccxt pages it by 100).
 SPOT_HISTORY_PAGE = 1000
@@ -44,14 +45,18 @@ _ALL_ORDERS = "/api/v3/allOrders"
 _MY_TRADES = "/api/v3/myTrades"
 _ACCOUNT = "/api/v3/account/"
 
-Convert = Callable[[Normalizer, JsonDict], dict[str, Any]]
+Convert = Callable[[Normalizer, JSONObject], dict[str, Any]]
 
 
 class _Caller(Protocol):
-    async def _list(self, method: str, path: str, **request: Any) -> list[JsonDict]:
+    async def _list(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> list[JSONObject]:
         """A signed call answering a list."""
 
-    async def _dict(self, method: str, path: str, **request: Any) -> JsonDict:
+    async def _dict(
+        self, method: str, path: str, **request: Unpack[RequestArgs]
+    ) -> JSONObject:
         """A signed call answering an object."""
 
 
@@ -75,7 +80,7 @@ class SpotReads:
     def __init__(
         self,
         caller: _Caller,
-        items: Callable[[str, list[JsonDict], Convert], list[PrivateItem]],
+        items: Callable[[str, list[JSONObject], Convert], list[PrivateItem]],
         normalizer: Callable[[], Normalizer],
     ) -> None:
         self._caller = caller
@@ -86,7 +91,7 @@ class SpotReads:
         """Every open order (all symbols, or ``symbol``), oldest id first."""
         params = {} if symbol is None else {"symbol": user_symbol(symbol)}
         rows = await self._caller._list("GET", _OPEN_ORDERS, params=params, signed=True)
-        rows.sort(key=lambda r: int(r["orderId"]) if _digits(r) else 1 << 64)
+        rows.sort(key=lambda r: int(str(r["orderId"])) if _digits(r) else 1 << 64)
         return self._items("order", rows, rest_spot_order)
 
     async def order(self, order_id: str) -> PrivateItem | None:
@@ -105,7 +110,7 @@ class SpotReads:
     ) -> list[PrivateItem]:
         """Orders of ``symbol`` created in ``[start_ms, end_ms]``, paged from 1."""
         wire = _symbol_required("order histories", symbol)
-        rows: dict[Any, JsonDict] = {}
+        rows: dict[JSONValue, JSONObject] = {}
         page_no = 1
         while True:
             params = {
@@ -130,7 +135,7 @@ class SpotReads:
     ) -> list[PrivateItem]:
         """Fills of ``symbol`` in ``[start_ms, end_ms]``, each once, oldest first."""
         wire = _symbol_required("fills", symbol)
-        rows: dict[Any, JsonDict] = {}
+        rows: dict[JSONValue, JSONObject] = {}
         low = start_ms
         while low <= end_ms:
             params = {
@@ -167,5 +172,5 @@ class SpotReads:
         ]
 
 
-def _digits(row: JsonDict) -> bool:
+def _digits(row: JSONObject) -> bool:
     return str(row.get("orderId", "")).isdigit()

@@ -3,15 +3,18 @@
 Argument checks raise :class:`~weex_events.errors.ConfigError` naming the argument;
 :func:`parse` turns an HTTP status and body into the decoded answer or the matching
 :class:`~weex_events.errors.WeexError` (V3 negative codes, V2 string codes, HTTP
-401/403/429). Nothing here sees headers, so no secret can reach an error.
+401/403/429); :func:`depth_snapshot` checks an answer's shape before the client
+returns it as a :class:`~weex_events.jsontypes.DepthSnapshot`. Nothing here sees
+headers, so no secret can reach an error.
 
-Imports: ``errors`` (and orjson).
+Imports: ``errors``, ``jsontypes`` (and orjson).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict, TypeGuard
 
 import orjson
 
@@ -22,13 +25,18 @@ from .errors import (
     RestError,
     excerpt,
 )
+from .jsontypes import DepthSnapshot, JSONObject, JSONValue
 
 __all__ = [
+    "RequestArgs",
     "choice",
     "decimal_text",
+    "depth_snapshot",
     "dump",
     "network_reason",
+    "objects",
     "parse",
+    "server_time_ms",
     "symbol_params",
     "text",
     "unexpected",
@@ -41,10 +49,21 @@ _V2_AUTH_CODES = range(40001, 40013)
 _V2_SUCCESS_CODES = ("00000", "0")
 
 
-def parse(path: str, status: int, reason: str, raw: bytes) -> Any:
+class RequestArgs(TypedDict, total=False):
+    """The keyword arguments of one REST request."""
+
+    #: The query parameters (signed as sent).
+    params: Mapping[str, str] | None
+    #: The JSON body (signed as sent).
+    body: JSONObject | None
+    #: Whether the request carries the ``ACCESS-*`` signature headers.
+    signed: bool
+
+
+def parse(path: str, status: int, reason: str, raw: bytes) -> JSONValue:
     """Decode an answer, raising the matching error for a failed request."""
     try:
-        answer: Any = orjson.loads(raw)
+        answer: JSONValue = orjson.loads(raw)
     except orjson.JSONDecodeError:
         if 200 <= status < 300:
             raise RestError(
@@ -64,7 +83,7 @@ def parse(path: str, status: int, reason: str, raw: bytes) -> Any:
     raise _error_for(status, code, excerpt(msg), path)
 
 
-def _error_code(answer: Any) -> int | str | None:
+def _error_code(answer: JSONValue) -> int | str | None:
     """Return the code of an exchange error body, or None for a success."""
     if not isinstance(answer, dict):
         return None
@@ -101,12 +120,74 @@ def network_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
-def unexpected(status: int, wanted: str, answer: Any, path: str) -> RestError:
+def unexpected(status: int, wanted: str, answer: object, path: str) -> RestError:
     return RestError(status, None, f"expected {wanted}: {dump(answer)}", path=path)
 
 
-def dump(value: Any) -> str:
+def dump(value: object) -> str:
     return excerpt(orjson.dumps(value))
+
+
+def objects(
+    status: int, answer: JSONValue, path: str, wanted: str = "a list of objects"
+) -> list[JSONObject]:
+    """``answer`` itself, once checked to be a list of JSON objects.
+
+    Raises:
+        RestError: it is not (the text says it wanted ``wanted``).
+    """
+    if not isinstance(answer, list) or not _all_objects(answer):
+        raise unexpected(status, wanted, answer, path)
+    return answer
+
+
+def _all_objects(values: list[JSONValue]) -> TypeGuard[list[JSONObject]]:
+    return all(isinstance(value, dict) for value in values)
+
+
+def server_time_ms(answer: JSONObject, path: str) -> int:
+    """The ``serverTime`` of a V3 server-time answer, in ms (digits text accepted).
+
+    Raises:
+        RestError: the answer has none.
+    """
+    server_ms = answer.get("serverTime")
+    if isinstance(server_ms, str) and server_ms.isdigit():
+        server_ms = int(server_ms)
+    if not isinstance(server_ms, int) or isinstance(server_ms, bool):
+        raise RestError(
+            200, None, f"no serverTime in answer: {dump(answer)}", path=path
+        )
+    return server_ms
+
+
+def depth_snapshot(answer: JSONObject, path: str) -> DepthSnapshot:
+    """``answer`` itself, once checked to be a depth snapshot: ``bids`` and
+    ``asks`` lists of ``[price, size]`` texts, ``lastUpdateId`` an integer.
+
+    Raises:
+        RestError: it is not (WEEX-WS.md §3 fixes the shape).
+    """
+    if not _is_depth(answer):
+        raise unexpected(200, "a depth snapshot", answer, path)
+    return answer
+
+
+def _is_depth(answer: JSONObject) -> TypeGuard[DepthSnapshot]:
+    version = answer.get("lastUpdateId")
+    return (
+        _is_levels(answer.get("bids"))
+        and _is_levels(answer.get("asks"))
+        and isinstance(version, int)
+        and not isinstance(version, bool)
+    )
+
+
+def _is_levels(value: JSONValue) -> TypeGuard[list[list[str]]]:
+    return isinstance(value, list) and all(
+        isinstance(level, list) and all(isinstance(x, str) for x in level)
+        for level in value
+    )
 
 
 def user_symbol(symbol: str) -> str:
