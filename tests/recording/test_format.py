@@ -132,6 +132,8 @@ def test_a_line_that_is_no_header_is_refused(line: bytes) -> None:
         (b"42\n", "not an object"),
         (b'{"a":1}\n', "dir"),
         (b'{"t":1,"mono":2,"ep":"public","conn":3,"dir":"sideways"}\n', "dir"),
+        (b'{"t":1,"mono":2,"ep":"public","conn":3,"dir":["in"]}\n', "dir"),
+        (b'{"t":1,"mono":2,"ep":"public","conn":3,"dir":{"in":1}}\n', "dir"),
         (b'{"t":1,"mono":2,"ep":"both","conn":3,"dir":"in","frame":"x"}\n', "ep"),
         (b'{"t":"1","mono":2,"ep":"public","conn":3,"dir":"in","frame":"x"}\n', "'t'"),
         (

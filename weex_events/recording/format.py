@@ -10,18 +10,20 @@ that is not a record with a :class:`ValueError` whose text says why; the reader
 (``recording.reader``) turns that into a :class:`~weex_events.RecordingError`
 naming the file and the line.
 
-Imports: stdlib and orjson only (no client layer: the simulator reads recordings
-with this module too).
+Imports: stdlib, orjson and ``jsontypes`` only (no client layer: the simulator
+reads recordings with this module too).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal, TypeGuard
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
+
+from ..jsontypes import JSONObject, JSONValue
 
 __all__ = [
     "DIRECTIONS",
@@ -108,7 +110,7 @@ class Record:
     def encode(self) -> bytes:
         """The record as one line, newline included."""
         if self.dir in ("in", "out"):
-            fields: dict[str, Any] = {"frame": self.frame}
+            fields: JSONObject = {"frame": self.frame}
         elif self.dir == "open":
             fields = {"url": self.url}
         else:
@@ -124,7 +126,7 @@ def encode_line(
     ep: str,
     conn: int,
     direction: str,
-    fields: dict[str, Any],
+    fields: JSONObject,
     lost: int = 0,
 ) -> bytes:
     """One record line, newline included, from its parts (no :class:`Record`).
@@ -161,7 +163,7 @@ def encode_header(*, sdk: str, protocol: str, market: str, created: float) -> by
     return orjson.dumps(doc) + b"\n"
 
 
-def _object(line: bytes) -> dict[str, Any]:
+def _object(line: bytes) -> JSONObject:
     if not line.endswith(b"\n"):
         raise ValueError("truncated line (no newline at the end of the file)")
     try:
@@ -173,14 +175,14 @@ def _object(line: bytes) -> dict[str, Any]:
     return doc
 
 
-def _number(doc: dict[str, Any], key: str) -> float:
+def _number(doc: JSONObject, key: str) -> float:
     value = doc.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{key!r} is not a number")
     return float(value)
 
 
-def _int(doc: dict[str, Any], key: str, *, optional: bool = False) -> int | None:
+def _int(doc: JSONObject, key: str, *, optional: bool = False) -> int | None:
     value = doc.get(key)
     if value is None and optional:
         return None
@@ -189,7 +191,7 @@ def _int(doc: dict[str, Any], key: str, *, optional: bool = False) -> int | None
     return value
 
 
-def _text(doc: dict[str, Any], key: str) -> str:
+def _text(doc: JSONObject, key: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str):
         raise ValueError(f"{key!r} is not a string")
@@ -220,6 +222,11 @@ def parse_header(line: bytes) -> Header:
     )
 
 
+def _is_direction(value: JSONValue) -> TypeGuard[Direction]:
+    # Only a string is looked up: a JSON array or object is not hashable.
+    return isinstance(value, str) and value in DIRECTIONS
+
+
 def parse_record(line: bytes) -> Record:
     """Parse one record line (unknown keys are ignored).
 
@@ -228,7 +235,7 @@ def parse_record(line: bytes) -> Record:
     """
     doc = _object(line)
     direction = doc.get("dir")
-    if direction not in DIRECTIONS:
+    if not _is_direction(direction):
         raise ValueError(f"not a record: 'dir' is {direction!r}")
     ep = _text(doc, "ep")
     if ep not in ENDPOINTS:
