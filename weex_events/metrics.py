@@ -238,6 +238,13 @@ class ClientCollector:
         )
         histogram.add_metric([], self.latency.cumulative(), self.latency.sum)
         yield histogram
+        claimed = getattr(self.client, "claimed", None)
+        if isinstance(claimed, int):  # a RedisSubscriber (the client claims nothing)
+            family = CounterMetricFamily(
+                "weex_fanout_claimed", "Entries claimed from other consumers of a group"
+            )
+            family.add_metric([], claimed)
+            yield family
         if self.publisher is not None:
             yield from _publisher_metrics(self.publisher)
 

@@ -16,13 +16,15 @@ subscribes a channel, the subscriber starts reading its stream key.
 * **Work sharing**: with ``group`` (and ``consumer``), entries are read with
   ``XREADGROUP`` and acknowledged once dispatched (sync handlers have run,
   streams and async handlers have them queued): at-least-once, since entries a
-  consumer read but did not acknowledge are delivered again when it reconnects.
+  consumer read but did not acknowledge are delivered again when it reconnects,
+  and entries left pending on another consumer for ``claim_idle`` seconds are
+  claimed and delivered here (``fanout.consumer_group``).
 * **Faults**: a lost link is re-opened with backoff and reading resumes after
   the last entry delivered: no gap, no duplicate (without a group).
 
 Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``handlers``,
 ``streams``, ``client`` (``ClientStats``), ``fanout.entries``,
-``fanout.redis_link``.
+``fanout.consumer_group``, ``fanout.redis_link``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
@@ -43,14 +46,9 @@ from ..handlers import Handlers
 from ..stats import ClientStats
 from ..streams import Streams
 from .consumer_api import ConsumerAPI
+from .consumer_group import ConsumerGroup, claim_idle_ms
 from .entries import channel_key, decode, start_id
-from .redis_link import (
-    UNREACHABLE,
-    ResponseError,
-    open_redis,
-    raise_if_cancelled,
-    redacted,
-)
+from .redis_link import UNREACHABLE, open_redis, raise_if_cancelled, redacted
 
 __all__ = ["RedisSubscriber"]
 
@@ -109,12 +107,20 @@ class RedisSubscriber(ConsumerAPI):
         start: where reading starts: ``"$"``, ``"0"``, an entry id or a time.
         group: a consumer group name, for work sharing with acks.
         consumer: this consumer's name in ``group`` (required with it).
+        claim_idle: in a group, seconds an entry may stay pending on another
+            consumer before this one claims and delivers it (checked at start,
+            then every ``claim_idle / 2`` seconds); ``None``: never claim.
         queue_size: bound of each stream's and async handler's queue.
         count: entries read per call.
         block: seconds one read waits for new entries.
         subscribe_timeout: seconds streams wait for their stream's start to
             be fixed.
         backoff: factory of reconnect delays.
+        clock: the monotonic clock that schedules claims.
+
+    Raises:
+        ConfigError: ``group`` without ``consumer``, a bad ``start`` or
+            ``claim_idle``.
     """
 
     def __init__(
@@ -127,22 +133,30 @@ class RedisSubscriber(ConsumerAPI):
         start: str | float = "$",
         group: str | None = None,
         consumer: str | None = None,
+        claim_idle: float | None = 60.0,
         queue_size: int = 1024,
         count: int = 500,
         block: float = 0.1,
         subscribe_timeout: float = 10.0,
         backoff: Callable[[], Iterator[float]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if group is not None and not consumer:
             raise ConfigError("consumer", "a consumer group needs a consumer name")
         start_id(start, None, include_last=False)  # validate now
+        claim_idle_ms(claim_idle)
         self.url = url
         self._prefix = prefix
         self._market = market
         self._account = account
         self._start = start
-        self._group = group
-        self._consumer = consumer
+        self._group = (
+            ConsumerGroup(
+                group, consumer, claim_idle=claim_idle, count=count, clock=clock
+            )
+            if group is not None and consumer
+            else None
+        )
         self._count = count
         self._block_ms = max(1, int(block * 1000))
         self._backoff = backoff or (lambda: default_backoff(0.1, 5.0))
@@ -268,6 +282,11 @@ class RedisSubscriber(ConsumerAPI):
         }
 
     @property
+    def claimed(self) -> int:
+        """Entries claimed from other consumers of the group and delivered."""
+        return self._group.claimed if self._group is not None else 0
+
+    @property
     def stats(self) -> ClientStats:
         """Counters since the subscriber was created (``frames``: entries read)."""
         dropped = dict(self._dispatcher.retired_dropped)
@@ -307,9 +326,7 @@ class RedisSubscriber(ConsumerAPI):
         book = key.split(":")[-2] == "book"
         after = start_id(self._start, last, include_last=book)
         if self._group is not None:
-            with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists
-                await self._redis.xgroup_create(key, self._group, after, mkstream=True)
-            after = "0"  # this consumer's pending entries first, then new ones
+            after = await self._group.join(self._redis, key, after)
         if key in self._refs:
             self._ids.setdefault(key, after)
             self._changed.set()
@@ -330,6 +347,7 @@ class RedisSubscriber(ConsumerAPI):
                 self._redis = open_redis(self.url)
                 if self._group is not None:  # redeliver what was not acked
                     self._ids = dict.fromkeys(self._ids, "0")
+                    self._group.restart()
                 continue
             if delays is not None:
                 delays = None
@@ -355,38 +373,11 @@ class RedisSubscriber(ConsumerAPI):
                     self._ids[key] = entry_id.decode()
                     self._deliver(key, fields)
             return
-        await self._read_group()
-
-    async def _read_group(self) -> None:
-        assert self._group is not None and self._consumer is not None
-        backlog = {k: v for k, v in self._ids.items() if v != ">"}
-        streams = backlog or dict(self._ids)
-        reply = await self._redis.xreadgroup(
-            self._group,
-            self._consumer,
-            streams,
-            count=self._count,
-            block=None if backlog else self._block_ms,
-        )
-        seen: set[str] = set()
-        acks: dict[str, list[bytes]] = {}
-        for key_b, entries in reply or ():
-            key = key_b.decode()
-            for entry_id, fields in entries:
-                seen.add(key)
-                if key in self._ids and self._ids[key] != ">":
-                    self._ids[key] = entry_id.decode()
-                if fields:  # a pending entry trimmed away comes back empty
-                    self._deliver(key, fields)
-                acks.setdefault(key, []).append(entry_id)
-        for key in backlog:
-            if key not in seen and key in self._ids:
-                self._ids[key] = ">"  # backlog done: new entries from now on
-        if acks:
-            pipe = self._redis.pipeline(transaction=False)
-            for key, ids in acks.items():
-                pipe.xack(key, self._group, *ids)
-            await pipe.execute()
+        # Claim once this consumer's own backlog is read: what is then pending
+        # is other consumers' (and the batch in hand, acked before the next claim).
+        done = [key for key, after in self._ids.items() if after == ">"]
+        await self._group.claim(self._redis, done, self._deliver)
+        await self._group.read(self._redis, self._ids, self._block_ms, self._deliver)
 
     def _deliver(self, key: str, fields: Any) -> None:
         self.entries += 1
