@@ -194,6 +194,25 @@ async def test_a_consumer_back_under_its_name_reads_its_own_backlog_unclaimed(
     assert trade_ids(got) == [str(i) for i in range(6)]
 
 
+async def test_claimed_entries_trimmed_away_are_dropped_from_the_pending_list(
+    redis: Any, redis_url: str, prefix: str, key: str
+) -> None:
+    """Entries a dead consumer left pending that MAXLEN trimmed away meanwhile
+    are not delivered, and leave the pending list; the others are claimed."""
+    await publish(redis, key, range(5))
+    await age(redis, key, await read_and_die(redis, key, 5))
+    await redis.xtrim(key, maxlen=2, approximate=False)
+    got = Seen()
+    b = RedisSubscriber(redis_url, prefix=prefix, group=GROUP, consumer="b")
+    async with b:
+        b.on("trade:BTCUSDT", got.add)
+        await got.until(lambda: len(got.items) >= 2)
+        await until_pending(redis, key, set())
+        assert b.claimed == 2
+        assert b.stats.decode_errors == 0
+    assert trade_ids(got) == ["3", "4"]
+
+
 async def test_claim_idle_none_never_claims(
     redis: Any, redis_url: str, prefix: str, key: str
 ) -> None:
