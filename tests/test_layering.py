@@ -65,9 +65,12 @@ ORDER = [
     "sim",
     "testing",
     "demo_state",
+    "demo_layout",
     "paper",
     "metrics",
     "fanout",
+    # the standard library's logging only; held while the dashboard owns the screen
+    "held_logs",
     "dashboard",
     "cli",
     "__main__",
@@ -91,6 +94,7 @@ PURE = {
     "kinds",
     "subscriptions",
     "demo_state",
+    "demo_layout",
     "private_items",
     "private_state",
 }
@@ -207,3 +211,10 @@ def test_command_imports_extras_only_when_used() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert not top & {"fanout", "fanout.cli", "metrics"}, (path, top)
+
+
+def test_held_logs_needs_only_the_standard_library() -> None:
+    """What holds log lines under the demo's screen imports no layer and no rich."""
+    names = imports(PACKAGE / "held_logs.py")
+    assert not {n for n in names if n.startswith("weex_events:")}, names
+    assert not names & {"rich", "asyncio", *QUARANTINE}, names
