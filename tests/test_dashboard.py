@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import logging
 import os
 import pty
 import re
@@ -31,8 +32,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from weex_events.dashboard import BOOK_LEVELS, TITLE, fit, render
+from weex_events.demo_layout import MAX_LOG_ROWS
 from weex_events.demo_state import DemoState, reason_in_words, unrealized_pnl
 from weex_events.events import StreamMessage
+from weex_events.held_logs import HeldLine, HeldLogs
 
 ROOT = Path(__file__).resolve().parent.parent
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
@@ -52,17 +55,35 @@ def _lines(height: int, plan: Any) -> int:
     trades = 2 + plan.trade_rows if plan.trade_rows else 0
     used += max(book, trades) if plan.side_by_side else book + trades
     used += 2 + plan.account_rows if plan.account_rows else 0
+    used += 2 + plan.log_rows if plan.log_rows else 0
     return used
 
 
-@given(st.integers(20, 300), st.integers(4, 100), st.integers(1, 8), st.integers(0, 20))
+@given(
+    st.integers(20, 300),
+    st.integers(4, 100),
+    st.integers(1, 8),
+    st.integers(0, 20),
+    st.integers(0, 20),
+)
 def test_fit_never_uses_more_than_the_screen(
-    width: int, height: int, symbols: int, account: int
+    width: int, height: int, symbols: int, account: int, logs: int
 ) -> None:
     """Whatever the size, the planned panels leave the last line free."""
-    plan = fit(width, height, symbols, account)
+    plan = fit(width, height, symbols, account, logs)
     assert _lines(height, plan) <= height - 1
     assert plan.book_levels <= BOOK_LEVELS and plan.account_rows <= account
+    assert plan.log_rows <= min(logs, MAX_LOG_ROWS)
+
+
+def test_fit_gives_held_logs_a_glimpse_below_the_book() -> None:
+    """Held log lines get a few rows at 80x24, more on a roomy screen, none if none."""
+    small = fit(80, 24, 3, 2, log_rows=10)
+    assert small.tickers == 3 and small.book_levels == BOOK_LEVELS
+    assert small.log_rows >= 3
+    roomy = fit(120, 40, 3, 2, log_rows=10)
+    assert roomy.log_rows == MAX_LOG_ROWS and roomy.account_rows == 2
+    assert fit(120, 40, 3, 2).log_rows == 0
 
 
 def test_fit_shrinks_and_drops_the_lower_panels_first() -> None:
@@ -77,10 +98,12 @@ def test_fit_shrinks_and_drops_the_lower_panels_first() -> None:
     assert tiny.trade_rows == 0 and tiny.account_rows == 0
 
 
-def screen_of(state: DemoState, width: int, height: int) -> list[str]:
+def screen_of(
+    state: DemoState, width: int, height: int, logs: HeldLogs | None = None
+) -> list[str]:
     out = io.StringIO()
     console = Console(file=out, width=width, height=height, color_system=None)
-    console.print(render(state, width, height))
+    console.print(render(state, width, height, logs))
     return out.getvalue().splitlines()
 
 
@@ -112,6 +135,23 @@ def test_rendered_view_fits_and_shows_each_panel_once(width: int, height: int) -
     text = "\n".join(lines)
     assert text.count(TITLE) == 1 and text.count(BOOK_HEADER) == 1
     assert sum(bool(TICKER_ROW.match(line)) for line in lines) == 3
+
+
+def test_rendered_view_shows_the_newest_held_log_lines() -> None:
+    """Held log lines show at the bottom, newest last, and the view still fits."""
+    logs = HeldLogs()
+    for i in range(20):
+        logs.show(HeldLine(logging.INFO, f"03:56:{i:02} INFO connection: line {i}"))
+    lines = screen_of(filled_state(), 80, 24, logs)
+    assert len(lines) <= 23
+    text = "\n".join(lines)
+    assert "LOG · 20 records · all printed on exit" in text
+    shown = [
+        int(line.rsplit(" ", 1)[1]) for line in lines if "connection: line" in line
+    ]
+    assert len(shown) >= 3 and shown == list(range(20 - len(shown), 20))
+    assert lines[-1].endswith("line 19")
+    assert text.count(TITLE) == 1 and text.count(BOOK_HEADER) == 1
 
 
 def test_unrealized_pnl_follows_the_mark_price() -> None:
@@ -151,10 +191,11 @@ def test_closed_positions_are_hidden_and_reasons_read_as_words() -> None:
 class Terminal:
     """``weex-events demo`` on a pseudo-terminal, rendered by pyte."""
 
-    def __init__(self, cols: int, rows: int) -> None:
+    def __init__(self, cols: int, rows: int, *options: str) -> None:
         self.screen = pyte.HistoryScreen(cols, rows, history=100_000)
         self.stream = pyte.ByteStream(self.screen)
         self.pending = b""
+        self.raw = bytearray()  # everything the program wrote, in order
         master, slave = pty.openpty()
         self.master = master
         self.resize(cols, rows)
@@ -163,7 +204,7 @@ class Terminal:
         for name in ("COLUMNS", "LINES", "NO_COLOR"):
             env.pop(name, None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "weex_events", "demo", "--seconds", "300"],
+            [sys.executable, "-m", "weex_events", *options, "demo", "--seconds", "300"],
             stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
             start_new_session=True,
         )  # fmt: skip
@@ -211,17 +252,33 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while (start := first_new_frame()) < 0 and time.monotonic() < deadline:
             try:
-                self.pending += os.read(self.master, 65536)
+                chunk = os.read(self.master, 65536)
             except OSError:
                 break
+            self.raw += chunk
+            self.pending += chunk
         assert start >= 0, "no frame drawn for the new size"
         self.pending = self.pending[start:]
         self.screen.reset()
         self.screen.history.top.clear()
 
+    def _drain(self) -> None:
+        """Read what the program wrote before it exited (the read ends at EIO)."""
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.master, selectors.EVENT_READ)
+            while sel.select(10.0):
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:  # EIO: every byte has been read
+                    return
+                if not chunk:
+                    return
+                self._feed(chunk, everything=True)
+
     def _feed(self, chunk: bytes, *, everything: bool = False) -> None:
         # Each redraw starts with cursor-home: hand the emulator whole frames
         # only, so a check never sees a frame half drawn over the previous one.
+        self.raw += chunk
         self.pending += chunk
         cut = len(self.pending) if everything else self.pending.rfind(b"\x1b[H")
         if cut > 0:
@@ -233,7 +290,9 @@ class Terminal:
             self.proc.send_signal(signal.SIGTERM)
         try:
             self.read_until(lambda _: self.proc.poll() is not None, timeout=30)
-            return self.proc.wait(timeout=30)
+            status = self.proc.wait(timeout=30)
+            self._drain()
+            return status
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -298,3 +357,36 @@ def test_demo_follows_a_resize() -> None:
     finally:
         status = term.stop()
     assert status == 0
+
+
+#: A held record as the log panel shows it, and as it is printed on stderr after.
+PANEL_LINE = re.compile(r"^\d\d:\d\d:\d\d INFO connection: public connected$")
+PRINTED = (
+    b"INFO weex_events.connection: public connected",
+    b"INFO weex_events.connection: private connected",
+)
+SCREEN_RESTORED = b"\x1b[?1049l"  # rich leaves the alternate screen
+
+
+def test_demo_verbose_logs_show_in_the_view_and_print_after_it() -> None:
+    """With -v, logs show in the view's panel, then all print after the screen."""
+    term = Terminal(120, 40, "-v")
+    try:
+        assert term.read_until(
+            lambda lines: (
+                full_view(lines) and any(PANEL_LINE.match(line) for line in lines)
+            ),
+            timeout=90,
+        ), "\n".join(term.lines())
+        check_view(term)
+        assert any(line.startswith("LOG · ") for line in term.lines())
+    finally:
+        status = term.stop()
+    assert status == 0
+    raw = bytes(term.raw)
+    restored = raw.rfind(SCREEN_RESTORED)
+    assert restored >= 0, raw[-2000:]
+    # Nothing was written over the view: the records come after it, each once.
+    at = [raw.find(line) for line in PRINTED]
+    assert all(raw.count(line) == 1 for line in PRINTED), raw[restored:]
+    assert restored < at[0] < at[1], raw[restored:]

@@ -5,9 +5,14 @@ endpoint (the CLI points it at the embedded simulator) and either keeps a live
 view on the terminal's alternate screen (``rich.live.Live``) or prints throttled
 plain lines (a pipe, or ``--plain``). What it shows lives in
 :class:`~weex_events.demo_state.DemoState`. Every redraw reads the terminal's
-size and :func:`fit` decides, in pure code, how much of each panel fits: the
-book and the trades shrink, then the trades and the paper account are dropped,
-so the view never scrolls, and it follows resizes.
+size and :func:`~weex_events.demo_layout.fit` decides, in pure code, how much
+of each panel fits: the book and the trades shrink, then the trades and the
+paper account are dropped, so the view never scrolls, and it follows resizes.
+
+While the live view is up, log records bound for the terminal are held
+(:mod:`weex_events.held_logs`) instead of drawn over it: the newest show in a
+log panel at the bottom, and all of them are written to stderr, in order, once
+the terminal's screen is restored.
 
 When the config carries credentials (the simulator's), it also places a few
 paper orders (:mod:`weex_events.paper`) and shows the resulting order, fill,
@@ -15,16 +20,18 @@ position and account events.
 On spot (``config.market``) it adds each symbol's best bid/ask
 (``book_ticker``), shows a balance per coin and has no positions.
 
-Imports: ``config``, ``events``, ``client``, ``demo_state``, ``paper``, rich.
+Imports: ``config``, ``events``, ``client``, ``demo_state``, ``demo_layout``,
+``held_logs``, ``paper``, rich.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -35,11 +42,14 @@ from rich.text import Text
 
 from .client import WeexWebSocketClient
 from .config import WeexConfig
+from .demo_layout import BOOK_LEVELS, MAX_LOG_ROWS, Fit, fit
 from .demo_state import PLAIN_INTERVALS, DemoState, Throttle, plain_line
 from .events import ConnectionEvent, StreamMessage
+from .held_logs import HeldLogs, hold_terminal_logs
 from .paper import paper_trader
 
 __all__ = [
+    "BOOK_LEVELS",
     "DEMO_VARIABLES",
     "TITLE",
     "Fit",
@@ -53,11 +63,7 @@ __all__ = [
 TITLE = "weex-events demo"
 TRADE_SYMBOLS = 3  # the trade panel follows the first few symbols
 PRIVATE = ("order", "fill", "position", "account")
-BOOK_LEVELS = 5
-MIN_TRADE_ROWS = 2  # fewer than this and the trades panel is dropped
-MAX_TRADE_ROWS = 10
 REDRAW_INTERVAL = 0.2  # at most ~5 redraws a second
-SIDE_BY_SIDE_WIDTH = 110  # from this width the book and the trades share rows
 
 
 #: The ``WEEX_*`` variables the demo honours, and the config field each sets.
@@ -90,56 +96,6 @@ def demo_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[s
         if name.startswith("WEEX_") and value.strip() and name not in DEMO_VARIABLES
     )
     return overrides, ignored
-
-
-@dataclass(frozen=True)
-class Fit:
-    """How much of each panel a screen holds.
-
-    Attributes:
-        tickers: ticker rows shown (the first symbols).
-        book_levels: price levels per book side (0: no book panel).
-        trade_rows: trades shown (0: no trades panel).
-        account_rows: paper-account rows below its title (0: no panel).
-        side_by_side: the book and the trades share rows.
-    """
-
-    tickers: int
-    book_levels: int
-    trade_rows: int
-    account_rows: int
-    side_by_side: bool
-
-
-def fit(width: int, height: int, symbols: int, account_rows: int) -> Fit:
-    """Decide what fits a ``width`` × ``height`` screen; pure, so testable.
-
-    Lines: status 2; each further panel a blank line before it; tickers
-    1 + rows; book 2 + levels; trades 1 + rows; account 1 + rows. The last
-    screen line stays empty. Space goes to the panels top to bottom, so the
-    book and then the trades shrink before anything above them does.
-    """
-    budget = height - 1 - 2  # the spare last line, the status panel
-    tickers = max(0, min(symbols, budget - 2))
-    budget -= 2 + tickers if tickers else 0
-    levels = max(0, min(BOOK_LEVELS, budget - 3))
-    budget -= 3 + levels if levels else 0
-    side = width >= SIDE_BY_SIDE_WIDTH and levels > 0
-    if side:
-        # Beside the book the trades' first rows cost nothing.
-        extra = max(0, min(MAX_TRADE_ROWS - levels - 1, budget))
-        trades = levels + 1 + extra
-        budget -= extra
-    else:
-        # Keep room for a glimpse of the paper account below the trades.
-        reserve = 2 + min(account_rows, 2) if account_rows > 0 else 0
-        trades = max(0, min(MAX_TRADE_ROWS, budget - 2 - reserve))
-        if trades < MIN_TRADE_ROWS:
-            trades = 0
-        else:
-            budget -= 2 + trades
-    rows = min(account_rows, budget - 2) if account_rows > 0 else 0
-    return Fit(tickers, levels, trades, max(0, rows), side)
 
 
 def _line(text: str, style: str = "") -> Text:
@@ -235,9 +191,26 @@ def account_rows(state: DemoState) -> int:
     return len(state.open_positions()) + len(state.updates)
 
 
-def render(state: DemoState, width: int, height: int) -> RenderableType:
-    """The live view for a ``width`` × ``height`` screen (see :func:`fit`)."""
-    plan = fit(width, height, len(state.symbols), account_rows(state))
+def _level_style(level: int) -> str:
+    if level >= logging.ERROR:
+        return "red"
+    return "yellow" if level >= logging.WARNING else "dim"
+
+
+def _log(logs: HeldLogs, rows: int) -> RenderableType:
+    count = f"{logs.count} record{'s' if logs.count != 1 else ''}"
+    title = _line(f"LOG · {count} · all printed on exit", "bold")
+    lines = [_line(held.text, _level_style(held.level)) for held in logs.recent(rows)]
+    return Group(title, *lines)
+
+
+def render(
+    state: DemoState, width: int, height: int, logs: HeldLogs | None = None
+) -> RenderableType:
+    """The live view for a ``width`` × ``height`` screen (see :func:`fit`),
+    with the newest of ``logs`` at the bottom when any are held."""
+    wanted = min(logs.count, MAX_LOG_ROWS) if logs is not None else 0
+    plan = fit(width, height, len(state.symbols), account_rows(state), wanted)
     parts: list[RenderableType] = [_status(state)]
     if plan.tickers:
         parts += [Text(""), _tickers(state, plan.tickers)]
@@ -251,6 +224,8 @@ def render(state: DemoState, width: int, height: int) -> RenderableType:
         parts += [p for block in (book, trades) if block for p in (Text(""), block)]
     if plan.account_rows:
         parts += [Text(""), _account(state, plan.account_rows)]
+    if plan.log_rows and logs is not None:
+        parts += [Text(""), _log(logs, plan.log_rows)]
     return Group(*parts)
 
 
@@ -269,7 +244,9 @@ async def run_demo(
         symbols: tickers for all of them, the book of the first, trades of the
             first :data:`TRADE_SYMBOLS`.
         out: where to write.
-        live: keep a live view on the terminal instead of printing plain lines.
+        live: keep a live view on the terminal instead of printing plain lines;
+            meanwhile ``weex_events`` log records bound for the terminal are
+            held, shown in a log panel and written after the screen is restored.
         metrics_port: serve Prometheus metrics of the client on this port
             (``weex-events demo --metrics-port``; needs the ``metrics`` extra).
 
@@ -311,36 +288,46 @@ async def run_demo(
         from .metrics import maybe_serve_metrics  # the metrics extra
 
         metrics = maybe_serve_metrics(client, metrics_port, announce=sys.stderr)
-    async with metrics, client:
-        state.status = "connected"
-        for event in ("disconnected", "reconnecting", "reconnected"):
-            client.on(event, on_connection)
-        client.on("ticker", on_market)  # bare kinds see whatever is subscribed
-        client.on("trade", on_market)
-        await client.subscribe("ticker", state.symbols)
-        await client.subscribe("trade", state.symbols[:TRADE_SYMBOLS])
-        if spot:
-            client.on("book_ticker", on_market)
-            await client.subscribe("book_ticker", state.symbols)
-        if config.has_credentials:
-            for kind in ("order", "fill", "account") if spot else PRIVATE:
-                client.on(kind, on_market)  # private events subscribe themselves
-                await client.subscribe(kind)
-        async with asyncio.TaskGroup() as group:
-            group.create_task(until_pipe_closed(), name="weex_events: demo output")
-            group.create_task(
-                _follow_book(client, state.symbols[0], on_market),
-                name="weex_events: demo book",
-            )
-            if config.has_credentials:
-                group.create_task(
-                    paper_trader(config, state.symbols[0]),
-                    name="weex_events: demo paper orders",
-                )
-            if live:
-                group.create_task(
-                    _redraw(client, state, out), name="weex_events: demo screen"
-                )
+    # Metrics first: it sees "connected", and it prints its URL before the
+    # screen comes up. The screen comes up before connecting, so that the
+    # connection's log lines are held too.
+    async with metrics:
+        with _screen(out, live) as screen:
+            if screen is not None:
+                screen.draw(state)
+            async with client:
+                state.status = "connected"
+                for event in ("disconnected", "reconnecting", "reconnected"):
+                    client.on(event, on_connection)
+                client.on("ticker", on_market)  # bare kinds: whatever is subscribed
+                client.on("trade", on_market)
+                await client.subscribe("ticker", state.symbols)
+                await client.subscribe("trade", state.symbols[:TRADE_SYMBOLS])
+                if spot:
+                    client.on("book_ticker", on_market)
+                    await client.subscribe("book_ticker", state.symbols)
+                if config.has_credentials:
+                    for kind in ("order", "fill", "account") if spot else PRIVATE:
+                        client.on(kind, on_market)  # private events subscribe
+                        await client.subscribe(kind)
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(
+                        until_pipe_closed(), name="weex_events: demo output"
+                    )
+                    group.create_task(
+                        _follow_book(client, state.symbols[0], on_market),
+                        name="weex_events: demo book",
+                    )
+                    if config.has_credentials:
+                        group.create_task(
+                            paper_trader(config, state.symbols[0]),
+                            name="weex_events: demo paper orders",
+                        )
+                    if screen is not None:
+                        group.create_task(
+                            _redraw(client, state, screen),
+                            name="weex_events: demo screen",
+                        )
 
 
 async def _follow_book(
@@ -350,21 +337,50 @@ async def _follow_book(
         sink(msg)
 
 
-async def _redraw(client: WeexWebSocketClient, state: DemoState, out: TextIO) -> None:
-    """Redraw on the alternate screen until cancelled; the terminal is restored."""
+@dataclass
+class _Screen:
+    """The live view on the alternate screen, and the log records it holds."""
+
+    console: Console
+    live: Live
+    logs: HeldLogs
+
+    def draw(self, state: DemoState) -> None:
+        width, height = self.console.size  # read each time: follows resizes
+        self.live.update(render(state, width, height, self.logs), refresh=True)
+
+
+@contextlib.contextmanager
+def _screen(out: TextIO, live: bool) -> Iterator[_Screen | None]:
+    """The alternate screen on ``out`` while the block runs (``None`` unless
+    ``live``); log records bound for the terminal are held meanwhile, and
+    written after the screen is restored, however the block ends."""
+    if not live:
+        yield None
+        return
     console = Console(file=out)
-    # Redrawn from this task (auto_refresh off): rich's refresh thread would read
-    # the state while handlers change it.
-    with Live(
-        console=console,
-        screen=True,
-        auto_refresh=False,
-        redirect_stdout=False,
-        redirect_stderr=False,
-        vertical_overflow="crop",
-    ) as live:
-        while True:
-            state.stats = client.stats
-            width, height = console.size  # read each time: follows resizes
-            live.update(render(state, width, height), refresh=True)
-            await asyncio.sleep(REDRAW_INTERVAL)
+    # Exited in reverse: the screen is restored before the held logs are written.
+    with (
+        hold_terminal_logs(logging.getLogger("weex_events")) as logs,
+        # Redrawn from one task (auto_refresh off): rich's refresh thread would
+        # read the state while handlers change it.
+        Live(
+            console=console,
+            screen=True,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+            vertical_overflow="crop",
+        ) as view,
+    ):
+        yield _Screen(console, view, logs)
+
+
+async def _redraw(
+    client: WeexWebSocketClient, state: DemoState, screen: _Screen
+) -> None:
+    """Redraw the screen until cancelled."""
+    while True:
+        state.stats = client.stats
+        screen.draw(state)
+        await asyncio.sleep(REDRAW_INTERVAL)
