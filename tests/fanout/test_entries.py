@@ -108,6 +108,22 @@ def test_decoding_junk_raises_value_error_only(fields: dict[bytes, bytes]) -> No
         decode(fields)
 
 
+@pytest.mark.parametrize("levels", [b"[1]", b'["1.5"]', b"[null]", b"[{}]"])
+def test_a_book_entry_with_levels_that_are_not_lists_is_a_value_error(
+    levels: bytes,
+) -> None:
+    """A book entry whose levels are not [price, size] lists is refused with
+    ValueError (the subscriber counts it as a bad entry and reads on)."""
+    fields = {
+        b"event": b"book:BTCUSDT",
+        b"data": b'{"bids":' + levels + b',"asks":[]}',
+        b"ts": b"1",
+        b"recv": b"1",
+    }
+    with pytest.raises(ValueError, match="bids"):
+        decode(fields)
+
+
 @given(ids)
 def test_id_before_is_the_largest_smaller_id(entry: tuple[int, int]) -> None:
     """Reading after id_before(x) starts at x: nothing fits between them."""

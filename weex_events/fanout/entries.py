@@ -154,8 +154,11 @@ def decode(fields: Mapping[Any, Any]) -> StreamMessage:
         raise ValueError("not a weex_events entry: data is not an object")
     if kind == "book":
         for side in ("bids", "asks"):
-            if isinstance(data.get(side), list):
-                data[side] = [tuple(level) for level in data[side]]
+            levels = data.get(side)
+            if isinstance(levels, list):
+                if not all(isinstance(level, list) for level in levels):
+                    raise ValueError(f"not a weex_events entry: bad {side} levels")
+                data[side] = [tuple(level) for level in levels]
     return StreamMessage(event, kind, symbol, data, ts, recv, None)
 
 
