@@ -200,6 +200,14 @@ def test_fanout_entries_are_pure() -> None:
     assert not names & (IMPURE | {"redis"}), names
 
 
+def test_fanout_faults_are_pure() -> None:
+    """The subscriber's table of failures and remedies does no I/O: it names
+    redis's exception classes and nothing else."""
+    names = imports(PACKAGE / "fanout" / "faults.py")
+    assert not names & IMPURE, names
+    assert {n for n in names if n.startswith("weex_events:")} == set(), names
+
+
 def test_command_imports_extras_only_when_used() -> None:
     """`weex-events` imports fanout and metrics inside the commands that use them,
     so it runs without those extras."""

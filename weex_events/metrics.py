@@ -56,6 +56,11 @@ LATENCY_BUCKETS = (
 )  # fmt: skip
 #: Market kinds whose latency is sampled (no subscription is added for them).
 SAMPLED_KINDS = ("ticker", "trade", "book", "kline")
+#: Counters only a RedisSubscriber has: name (``weex_fanout_<attribute>``), help.
+_SUBSCRIBER_COUNTERS = {
+    "weex_fanout_claimed": "Entries claimed from other consumers of a group",
+    "weex_fanout_groups_lost": "Consumer groups found gone and created again",
+}
 
 
 class Source(Protocol):
@@ -238,13 +243,10 @@ class ClientCollector:
         )
         histogram.add_metric([], self.latency.cumulative(), self.latency.sum)
         yield histogram
-        claimed = getattr(self.client, "claimed", None)
-        if isinstance(claimed, int):  # a RedisSubscriber (the client claims nothing)
-            family = CounterMetricFamily(
-                "weex_fanout_claimed", "Entries claimed from other consumers of a group"
-            )
-            family.add_metric([], claimed)
-            yield family
+        for name, doc in _SUBSCRIBER_COUNTERS.items():
+            value = getattr(self.client, name.removeprefix("weex_fanout_"), None)
+            if isinstance(value, int):  # a RedisSubscriber: the client has none
+                yield CounterMetricFamily(name, doc, value=value)
         if self.publisher is not None:
             yield from _publisher_metrics(self.publisher)
 

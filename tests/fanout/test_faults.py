@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
+import redis.asyncio as aioredis
 
 from tests.conftest import zero_backoff
 from tests.fanout.conftest import fast_backoff
+from tests.fanout.test_consumer_group import trade
 from tests.fanout.test_delivery import until
 from tests.fanout.test_roundtrip import PRIVATE, Seen, same, trade_once
 from tests.redis_server import RedisServer, free_port
 from weex_events import ErrorEvent, WeexWebSocketClient
 from weex_events.fanout import FanoutError, RedisPublisher, RedisSubscriber, account_id
+from weex_events.fanout.entries import encode
 from weex_events.sim import Simulator
-
-
-@pytest.fixture
-def own_server() -> Iterator[RedisServer]:
-    """A server of this test's own, since the test kills it."""
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 async def test_redis_restart_loses_no_private_event(
@@ -131,3 +122,42 @@ async def test_market_backlog_drops_oldest_and_counts(sim: Simulator) -> None:
         assert publisher.pending == 10
         assert publisher.dropped >= len(trades.items) - 10 - 1  # +1: a lifecycle entry
         assert publisher.lag() > 0
+
+
+async def test_a_stream_opened_while_redis_is_down_times_out_then_works(
+    own_server: RedisServer, prefix: str
+) -> None:
+    """A stream opened while Redis is unreachable raises TimeoutError after
+    subscribe_timeout (not a redis error); once Redis is back, a new stream
+    of the same subscriber reads."""
+    url = own_server.url
+    subscriber = RedisSubscriber(
+        url, prefix=prefix, start="0", backoff=fast_backoff, subscribe_timeout=0.5
+    )
+    async with subscriber:
+        own_server.kill()
+        with pytest.raises(TimeoutError):
+            async for _ in subscriber.stream_trades("BTCUSDT"):
+                pass
+        await asyncio.to_thread(own_server.start)
+        await _publish_one_trade(url, f"{prefix}:contract:trade:BTCUSDT")
+        async with asyncio.timeout(60):
+            while True:  # each try waits subscribe_timeout at most
+                stream = subscriber.stream_trades("BTCUSDT")
+                try:
+                    msg = await anext(stream)
+                    break
+                except TimeoutError:
+                    continue  # the reader had not reconnected yet
+                finally:
+                    await stream.aclose()
+    assert msg.data["trade_id"] == "1"
+    assert subscriber.failure is None
+
+
+async def _publish_one_trade(url: str, key: str) -> None:
+    client = aioredis.Redis.from_url(url)
+    try:
+        await client.xadd(key, encode(trade(1)))
+    finally:
+        await client.aclose()

@@ -2,20 +2,82 @@
 
 The same :class:`~weex_events.handlers.Handlers` and
 :class:`~weex_events.streams.Streams` the client composes, so handlers and
-streams behave exactly as on :class:`~weex_events.WeexWebSocketClient`.
+streams behave exactly as on :class:`~weex_events.WeexWebSocketClient`; they
+hold channels on a :class:`KeyHub` (the subscriber's stream keys) instead of
+the client's hub, and private events need the publisher's account
+(:class:`AccountHandlers`) instead of credentials.
 
-Imports: ``handlers``, ``streams``.
+Imports: ``errors``, ``events``, ``dispatch``, ``handlers``, ``streams``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, overload
 
+from ..dispatch import Dispatcher
+from ..errors import ConfigError
+from ..events import Channel
 from ..handlers import H, Handlers
 from ..streams import Stream, Streams
 
-__all__ = ["ConsumerAPI"]
+__all__ = ["AccountHandlers", "ConsumerAPI", "KeyHub"]
+
+
+class KeyHub:
+    """What handlers and streams hold channels on: the subscriber's stream keys.
+
+    Args:
+        acquire: read the streams of these channels.
+        release: stop reading them, unless held otherwise.
+        wait: wait until the start of each channel's stream is fixed.
+    """
+
+    def __init__(
+        self,
+        acquire: Callable[[Sequence[Channel]], None],
+        release: Callable[[Sequence[Channel]], None],
+        wait: Callable[[Sequence[Channel]], Awaitable[None]],
+    ) -> None:
+        self._acquire = acquire
+        self._release = release
+        self._wait = wait
+
+    def acquire(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        self._acquire(channels)
+
+    def release(
+        self, channels: Sequence[Channel], *, book_level: int | None = None
+    ) -> None:
+        self._release(channels)
+
+    async def wait(self, channels: Sequence[Channel], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            await self._wait(channels)
+
+
+class AccountHandlers(Handlers):
+    """Handlers whose private events need the publisher's account, not secrets."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        hub: KeyHub,
+        *,
+        account: str | None,
+        closed: Callable[[], bool],
+    ) -> None:
+        super().__init__(dispatcher, hub, has_credentials=True, closed=closed)
+        self._account = account
+
+    def require_credentials(self, kind: str) -> None:
+        if self._account is None:
+            raise ConfigError(
+                "account", f"private event {kind!r} needs the publisher's account"
+            )
 
 
 class ConsumerAPI:

@@ -12,8 +12,11 @@ the entries (``XREADGROUP``), claiming what other consumers left pending
   ``claim_idle / 2`` seconds (:class:`ClaimSchedule`).
   A consumer that was only slow, not dead, may see its entries delivered a
   second time by the claimant: delivery is at least once.
+* **A lost group** (``NOGROUP``: ``XGROUP DESTROY``, the stream deleted, a
+  restart without persistence) is created again (:meth:`ConsumerGroup.rejoin`)
+  where it loses nothing the stream still holds (:func:`recreate_at`).
 
-Imports: ``errors``, ``fanout.redis_link``.
+Imports: ``errors``, ``fanout.entries``, ``fanout.redis_link``.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import ConfigError
+from .entries import EntryId, format_id, parse_id
 from .redis_link import ResponseError
 
-__all__ = ["ClaimSchedule", "ConsumerGroup", "claim_idle_ms"]
+__all__ = ["ClaimSchedule", "ConsumerGroup", "claim_idle_ms", "recreate_at"]
 
 #: Called with a stream key and an entry's fields, to dispatch the entry.
 Deliver = Callable[[str, Any], None]
@@ -56,6 +60,22 @@ def claim_idle_ms(claim_idle: object) -> int | None:
             f"claims it (a number > 0), or None to never claim; got {claim_idle!r}",
         )
     return max(1, round(claim_idle * 1000))
+
+
+def recreate_at(floor: EntryId | None, witness_held: bool) -> str:
+    """Where to create a lost group again: the id to hand out entries after.
+
+    ``floor`` is the last entry id the group is known to have handed out (to
+    this consumer, or before it joined); ``witness_held`` says whether the
+    stream still holds an entry this consumer saw in it. The stream kept (the
+    group was destroyed): at ``floor``, so nothing after it is lost and only
+    what other consumers had after it comes again. The stream is new (deleted,
+    or Redis restarted empty; its ids may even be lower than the old ones) or
+    nothing is known: at ``"0"``, everything it holds.
+    """
+    if floor is None or floor == (0, 0) or not witness_held:
+        return "0"
+    return format_id(floor)
 
 
 class ClaimSchedule:
@@ -143,13 +163,68 @@ class ConsumerGroup:
         self._count = count
         self._clock = clock
         self.claimed = 0
+        #: Per key, the last entry id the group is known to have handed out.
+        self._floors: dict[str, EntryId] = {}
+        #: Per key, an entry id seen in the stream: is it still the same stream?
+        self._witnesses: dict[str, EntryId] = {}
 
-    async def join(self, redis: Any, key: str, after: str) -> str:
+    async def join(self, redis: Any, key: str, after: str, last: str | None) -> str:
         """Create the group on ``key`` at ``after`` unless it exists; the id
-        to read from (``"0"``: this consumer's pending entries first)."""
-        with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists
-            await redis.xgroup_create(key, self.group, after, mkstream=True)
+        to read from (``"0"``: this consumer's pending entries first).
+
+        ``last`` is the stream's last entry id (``None``: empty).
+        """
+        if await self._create(redis, key, after):
+            self._floors[key] = parse_id(after)
+        else:  # it exists: where it stands is handed out already
+            with contextlib.suppress(ResponseError):  # the key went meanwhile
+                for group in await redis.xinfo_groups(key):
+                    if group["name"] == self.group.encode():
+                        last_delivered = group["last-delivered-id"].decode()
+                        self._floors[key] = parse_id(last_delivered)
+        if last is not None:
+            self._witnesses[key] = parse_id(last)
         return "0"
+
+    async def rejoin(self, redis: Any, keys: Iterable[str]) -> dict[str, str]:
+        """After ``NOGROUP``: create the group again on ``keys`` where it is
+        gone, at :func:`recreate_at`; claim on every key again at once.
+
+        Returns the keys it was created on here, with the id it was created at
+        (none when another consumer of the group was first).
+        """
+        made: dict[str, str] = {}
+        for key in keys:
+            witness = self._witnesses.get(key)
+            held = witness is not None and bool(
+                await redis.xrange(key, format_id(witness), format_id(witness))
+            )
+            at = recreate_at(self._floors.get(key), held)
+            if await self._create(redis, key, at):
+                made[key] = at
+                if not held:  # a new stream: what was known is of the old one
+                    self._floors.pop(key, None)
+                    self._witnesses.pop(key, None)
+        self.restart()
+        return made
+
+    async def _create(self, redis: Any, key: str, at: str) -> bool:
+        """``XGROUP CREATE ... MKSTREAM``; ``False`` if the group exists."""
+        try:
+            await redis.xgroup_create(key, self.group, at, mkstream=True)
+        except ResponseError as exc:
+            if str(exc).startswith("BUSYGROUP"):
+                return False
+            raise
+        return True
+
+    def _handed_out(self, key: str, entry_id: bytes, held: bool) -> None:
+        """Note an entry the group handed out (``held``: with its fields)."""
+        parsed = parse_id(entry_id.decode())
+        if parsed > self._floors.get(key, (0, 0)):
+            self._floors[key] = parsed
+        if held:
+            self._witnesses[key] = parsed
 
     def restart(self) -> None:
         """After a reconnect: claim on every key again at once."""
@@ -184,6 +259,8 @@ class ConsumerGroup:
                 if fields:  # a pending entry trimmed away comes back empty
                     deliver(key, fields)
                 acks.setdefault(key, []).append(entry_id)
+            if entries:  # in id order: the last one is the highest
+                self._handed_out(key, entries[-1][0], bool(entries[-1][1]))
         for key in backlog:
             if key not in seen and key in ids:
                 ids[key] = ">"  # backlog done: new entries from now on
@@ -213,6 +290,7 @@ class ConsumerGroup:
                 if fields:
                     self.claimed += 1
                     deliver(key, fields)
+                    self._handed_out(key, entry_id, True)
                 acks.setdefault(key, []).append(entry_id)
             self._schedule.advanced(key, str(following), self._clock())
         await self._ack(redis, acks)
@@ -222,4 +300,8 @@ class ConsumerGroup:
             pipe = redis.pipeline(transaction=False)
             for key, ids in acks.items():
                 pipe.xack(key, self.group, *ids)
-            await pipe.execute()
+            # Raised as Redis sent it, not reworded as "Command # 1 of pipeline
+            # caused error: ...": the reading task tells errors by their code.
+            for result in await pipe.execute(raise_on_error=False):
+                if isinstance(result, Exception):
+                    raise result

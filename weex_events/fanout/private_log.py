@@ -30,12 +30,15 @@ log = logging.getLogger("weex_events.fanout")
 
 
 class FanoutError(WeexError):
-    """The publisher stopped: private events could not reach Redis in time.
+    """Fan-out stopped: the publisher's private events could not reach Redis
+    in time, or a subscriber's reading failed in a way it does not retry (its
+    ``__cause__`` is the Redis error).
 
     Attributes:
         reason: what happened.
         pending: private entries that were waiting (none of them was dropped
-            silently: they are in :attr:`RedisPublisher.unpublished`).
+            silently: they are in :attr:`RedisPublisher.unpublished`); 0 for
+            a subscriber.
     """
 
     def __init__(self, reason: str, pending: int = 0) -> None:

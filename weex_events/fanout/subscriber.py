@@ -19,19 +19,23 @@ subscribes a channel, the subscriber starts reading its stream key.
   consumer read but did not acknowledge are delivered again when it reconnects,
   and entries left pending on another consumer for ``claim_idle`` seconds are
   claimed and delivered here (``fanout.consumer_group``).
-* **Faults**: a lost link is re-opened with backoff and reading resumes after
-  the last entry delivered: no gap, no duplicate (without a group).
+* **Faults** (``fanout.key_reader``): a lost link is re-opened with backoff
+  and reading resumes after the last entry delivered: no gap, no duplicate
+  (without a group). A lost consumer group is created again. Any other
+  failure stops the subscriber loudly: its streams raise
+  :class:`FanoutError`, as do :meth:`RedisSubscriber.wait_closed`, pending
+  ``wait_for`` calls and the exit of ``async with``.
 
 Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``handlers``,
 ``streams``, ``client`` (``ClientStats``), ``fanout.entries``,
-``fanout.consumer_group``, ``fanout.redis_link``.
+``fanout.consumer_group``, ``fanout.key_reader``, ``fanout.private_log``
+(``FanoutError``), ``fanout.redis_link``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,59 +44,20 @@ from typing import Any
 
 from ..backoff import backoff as default_backoff
 from ..dispatch import Dispatcher
-from ..errors import ClientClosedError, ConfigError, WeexConnectionError
+from ..errors import ClientClosedError, ConfigError
 from ..events import Channel, ErrorEvent
-from ..handlers import Handlers
 from ..stats import ClientStats
 from ..streams import Streams
-from .consumer_api import ConsumerAPI
+from .consumer_api import AccountHandlers, ConsumerAPI, KeyHub
 from .consumer_group import ConsumerGroup, claim_idle_ms
 from .entries import channel_key, decode, start_id
-from .redis_link import UNREACHABLE, open_redis, raise_if_cancelled, redacted
+from .key_reader import KeyReader
+from .private_log import FanoutError
+from .redis_link import redacted
 
 __all__ = ["RedisSubscriber"]
 
 log = logging.getLogger("weex_events.fanout")
-
-
-class _AccountHandlers(Handlers):
-    """Handlers whose private events need the publisher's account, not secrets."""
-
-    def __init__(self, dispatcher: Dispatcher, owner: RedisSubscriber) -> None:
-        super().__init__(
-            dispatcher,
-            _Hub(owner),
-            has_credentials=True,
-            closed=lambda: owner._state == "closed",
-        )
-        self._owner = owner
-
-    def require_credentials(self, kind: str) -> None:
-        if self._owner._account is None:
-            raise ConfigError(
-                "account", f"private event {kind!r} needs the publisher's account"
-            )
-
-
-class _Hub:
-    """What handlers and streams hold channels on: the subscriber's stream keys."""
-
-    def __init__(self, owner: RedisSubscriber) -> None:
-        self._owner = owner
-
-    def acquire(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
-        self._owner._acquire(channels)
-
-    def release(
-        self, channels: Sequence[Channel], *, book_level: int | None = None
-    ) -> None:
-        self._owner._release(channels)
-
-    async def wait(self, channels: Sequence[Channel], timeout: float) -> None:
-        async with asyncio.timeout(timeout):
-            await self._owner._wait_channels(channels)
 
 
 class RedisSubscriber(ConsumerAPI):
@@ -117,6 +82,9 @@ class RedisSubscriber(ConsumerAPI):
             be fixed.
         backoff: factory of reconnect delays.
         clock: the monotonic clock that schedules claims.
+
+    Attributes:
+        failure: why the subscriber stopped reading (``None`` while it reads).
 
     Raises:
         ConfigError: ``group`` without ``consumer``, a bad ``start`` or
@@ -149,7 +117,6 @@ class RedisSubscriber(ConsumerAPI):
         self._prefix = prefix
         self._market = market
         self._account = account
-        self._start = start
         self._group = (
             ConsumerGroup(
                 group, consumer, claim_idle=claim_idle, count=count, clock=clock
@@ -157,33 +124,39 @@ class RedisSubscriber(ConsumerAPI):
             if group is not None and consumer
             else None
         )
-        self._count = count
-        self._block_ms = max(1, int(block * 1000))
-        self._backoff = backoff or (lambda: default_backoff(0.1, 5.0))
+        self._block = block
+        self._reader = KeyReader(
+            url,
+            start=start,
+            group=self._group,
+            count=count,
+            block_ms=max(1, int(block * 1000)),
+            backoff=backoff or (lambda: default_backoff(0.1, 5.0)),
+            deliver=self._deliver,
+        )
         self._queue_size = queue_size
         self._dispatcher = Dispatcher(queue_size)
         self._state = "new"
-        self._handlers = _AccountHandlers(self._dispatcher, self)
+        hub = KeyHub(self._acquire, self._release, self._wait_channels)
+        self._handlers = AccountHandlers(
+            self._dispatcher,
+            hub,
+            account=account,
+            closed=lambda: self._state == "closed",
+        )
         self._streams = Streams(
             self._dispatcher,
-            _Hub(self),
+            hub,
             self._handlers,
             queue_size=queue_size,
             timeout=subscribe_timeout,
             closed=lambda: self._state == "closed",
         )
-        self._refs: collections.Counter[str] = collections.Counter()
         self._channels: collections.Counter[Channel] = collections.Counter()
-        #: The id each key is read after (or ``">"`` / ``"0"`` in a group).
-        self._ids: dict[str, str] = {}
-        #: Where a released key (start other than "$") carries on if read again.
-        self._resume: dict[str, str] = {}
-        self._changed = asyncio.Event()
-        self._redis: Any = None
         self._task: asyncio.Task[None] | None = None
         self.entries = 0
-        self.reconnects = 0
         self.bad_entries = 0
+        self.failure: FanoutError | None = None
 
     def __repr__(self) -> str:
         return f"<RedisSubscriber {self._state} {redacted(self.url)}>"
@@ -200,7 +173,10 @@ class RedisSubscriber(ConsumerAPI):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Disconnect; raise :attr:`failure` if the block ended without one."""
         await self.disconnect()
+        if exc is None and self.failure is not None:
+            raise self.failure
 
     async def connect(self) -> None:
         """Open Redis (checked with ``PING``) and start reading.
@@ -208,17 +184,15 @@ class RedisSubscriber(ConsumerAPI):
         Raises:
             WeexConnectionError: Redis cannot be reached.
             ClientClosedError: the subscriber was disconnected before.
+            FanoutError: it stopped on a failure before.
         """
         if self._state == "open":
             return
+        if self.failure is not None:
+            raise self.failure
         if self._state == "closed":
             raise ClientClosedError("this subscriber was disconnected")
-        self._redis = open_redis(self.url)
-        try:
-            await self._redis.ping()
-        except UNREACHABLE as exc:
-            await self._redis.aclose()
-            raise WeexConnectionError(redacted(self.url), str(exc)) from None
+        await self._reader.open()
         self._state = "open"
         self._task = asyncio.create_task(self._run(), name="weex_events: subscriber")
 
@@ -231,15 +205,52 @@ class RedisSubscriber(ConsumerAPI):
         if self._task is not None:
             # The loop ends by itself after the read in flight (``block``
             # seconds at most); cancelling is the fallback.
-            self._changed.set()
-            await asyncio.wait({self._task}, timeout=self._block_ms / 1000 + 5)
+            self._reader.stop()
+            await asyncio.wait({self._task}, timeout=self._block + 5)
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=5)
             if not self._task.done():
                 log.warning("subscriber: the reading task did not stop")
         await self._dispatcher.close()
-        if self._redis is not None:
-            await self._redis.aclose()
+        await self._reader.close()
+
+    async def wait_closed(self) -> None:
+        """Wait until the subscriber stops reading (disconnected, or failed).
+
+        Raises:
+            FanoutError: it stopped on a failure (:attr:`failure`).
+        """
+        if self._task is not None:
+            await asyncio.wait({self._task})
+        if self.failure is not None:
+            raise self.failure
+
+    async def wait_for(
+        self,
+        event: str,
+        timeout: float | None = None,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """Wait for the next ``event`` (matching ``predicate``); its payload.
+
+        Raises:
+            TimeoutError: nothing came within ``timeout`` seconds.
+            FanoutError: the subscriber stopped on a failure.
+        """
+        if self.failure is not None:
+            raise self.failure
+        task = self._task
+        waiting = asyncio.ensure_future(super().wait_for(event, timeout, predicate))
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait({waiting, task}, return_when=asyncio.FIRST_COMPLETED)
+            except BaseException:  # cancelled
+                waiting.cancel()
+                raise
+            if self.failure is not None and not waiting.done():
+                waiting.cancel()
+                raise self.failure
+        return await waiting
 
     # -- what handlers and streams hold -----------------------------------------------
 
@@ -249,27 +260,23 @@ class RedisSubscriber(ConsumerAPI):
     def _acquire(self, channels: Sequence[Channel]) -> None:
         for channel in channels:
             self._channels[channel] += 1
-            key = self._key(channel)
-            self._refs[key] += 1
-        self._changed.set()
+            self._reader.hold(self._key(channel))
 
     def _release(self, channels: Sequence[Channel]) -> None:
         for channel in channels:
             self._channels[channel] -= 1
-            key = self._key(channel)
-            self._refs[key] -= 1
-            if self._refs[key] <= 0:
-                del self._refs[key]
-                last = self._ids.pop(key, None)
-                if last is not None and self._group is None:
-                    self._resume[key] = last
+            self._reader.let_go(self._key(channel))
         self._channels += collections.Counter()
 
     async def _wait_channels(self, channels: Sequence[Channel]) -> None:
+        # The reading task fixes where new keys start: any Redis failure meets
+        # the one policy of fanout.faults there, never a stream's own caller.
+        if self._state == "open":
+            await self._reader.started(self._key(channel) for channel in channels)
+        if self.failure is not None:
+            raise self.failure
         if self._state != "open":
             raise ClientClosedError("the subscriber is not connected; use 'async with'")
-        for channel in channels:
-            await self._resolve(self._key(channel))
 
     # -- introspection ---------------------------------------------------------------
 
@@ -277,9 +284,19 @@ class RedisSubscriber(ConsumerAPI):
     def subscriptions(self) -> dict[Channel, str]:
         """Wanted channels: ``active`` once their stream is being read."""
         return {
-            channel: "active" if self._key(channel) in self._ids else "pending"
+            channel: "active" if self._key(channel) in self._reader.ids else "pending"
             for channel in self._channels
         }
+
+    @property
+    def reconnects(self) -> int:
+        """Times the link to Redis was re-opened and worked again."""
+        return self._reader.reconnects
+
+    @property
+    def groups_lost(self) -> int:
+        """Times the consumer group was found gone (``NOGROUP``) and created again."""
+        return self._reader.groups_lost
 
     @property
     def claimed(self) -> int:
@@ -313,71 +330,25 @@ class RedisSubscriber(ConsumerAPI):
 
     # -- reading ---------------------------------------------------------------------
 
-    async def _resolve(self, key: str) -> None:
-        """Fix where ``key`` is read from (once per acquisition)."""
-        if key in self._ids or key not in self._refs:
-            return
-        if key in self._resume and self._start != "$":
-            # Read again later: carry on after what was delivered, no replay.
-            self._ids.setdefault(key, self._resume.pop(key))
-            return
-        top = await self._redis.xrevrange(key, count=1)
-        last = top[0][0].decode() if top else None
-        book = key.split(":")[-2] == "book"
-        after = start_id(self._start, last, include_last=book)
-        if self._group is not None:
-            after = await self._group.join(self._redis, key, after)
-        if key in self._refs:
-            self._ids.setdefault(key, after)
-            self._changed.set()
-
     async def _run(self) -> None:
-        delays: Iterator[float] | None = None
-        while self._state == "open":
-            try:
-                await self._read_once()
-            except UNREACHABLE as exc:
-                raise_if_cancelled()
-                if delays is None:
-                    log.warning("subscriber: Redis unreachable (%s); retrying", exc)
-                    delays = self._backoff()
-                await asyncio.sleep(next(delays))
-                with contextlib.suppress(*UNREACHABLE):
-                    await self._redis.aclose()
-                self._redis = open_redis(self.url)
-                if self._group is not None:  # redeliver what was not acked
-                    self._ids = dict.fromkeys(self._ids, "0")
-                    self._group.restart()
-                continue
-            if delays is not None:
-                delays = None
-                self.reconnects += 1
-                log.info("subscriber: Redis reachable again")
+        try:
+            await self._reader.run()
+        except Exception as exc:  # every failure reaches the subscriber's users
+            self._fail(exc)
 
-    async def _read_once(self) -> None:
-        for key in [k for k in self._refs if k not in self._ids]:
-            await self._resolve(key)
-        if not self._ids:
-            self._changed.clear()
-            await self._changed.wait()
-            return
-        if self._group is None:
-            reply = await self._redis.xread(
-                dict(self._ids), count=self._count, block=self._block_ms
-            )
-            for key_b, entries in reply or ():
-                key = key_b.decode()
-                for entry_id, fields in entries:
-                    if key not in self._ids:
-                        break  # released meanwhile
-                    self._ids[key] = entry_id.decode()
-                    self._deliver(key, fields)
-            return
-        # Claim once this consumer's own backlog is read: what is then pending
-        # is other consumers' (and the batch in hand, acked before the next claim).
-        done = [key for key, after in self._ids.items() if after == ">"]
-        await self._group.claim(self._redis, done, self._deliver)
-        await self._group.read(self._redis, self._ids, self._block_ms, self._deliver)
+    def _fail(self, exc: Exception) -> None:
+        """Stop for good: log, emit ``error``, end streams and waiters."""
+        self.failure = FanoutError(
+            f"reading {redacted(self.url)} failed: {type(exc).__name__}: {exc}"
+        )
+        self.failure.__cause__ = exc
+        if self._state == "open":
+            self._state = "failed"
+        log.error("subscriber: %s", self.failure, exc_info=exc)
+        self._dispatcher.emit(
+            "error", ErrorEvent("fanout", str(self.failure), exception=self.failure)
+        )
+        self._streams.close_all(self.failure)
 
     def _deliver(self, key: str, fields: Any) -> None:
         self.entries += 1
