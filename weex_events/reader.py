@@ -153,11 +153,17 @@ class Reader:
         limit = self._max_frame_size
         control = self._control
         # Recording on (weex_events.tap): the loop appends each frame's record
-        # itself and trims the recorder's buffer when it yields.
+        # itself and trims the recorder's buffer when it yields. A record needs
+        # the monotonic time as well as the wall time; to read one clock per
+        # frame, the wall time is then the monotonic time plus the wall clock's
+        # offset, read again at every yield check (a step of the wall clock
+        # shows within YIELD_AFTER). received_at and the record's time agree.
         tap = getattr(transport, "tap", None)
+        monotonic = self._monotonic
+        offset = mono = 0.0
         if tap is not None:
             tap_append, tap_ep, tap_conn, tap_trim = tap
-        monotonic = self._monotonic
+            offset = clock() - monotonic()
         slow = self._slow_handler
         turn = _Turn(clock)
         turn.arm()
@@ -167,7 +173,11 @@ class Reader:
         while True:
             msg = await receive()
             self.frames += 1
-            now = clock()
+            if tap is None:
+                now = clock()
+            else:
+                mono = monotonic()
+                now = mono + offset
             if not mark <= now < deadline:
                 # YIELD_AFTER is up (or the clock went back). If the loop has
                 # not turned since `mark`, everything since was work: the
@@ -180,6 +190,7 @@ class Reader:
                 # turn, so work since then is under 2 × YIELD_AFTER.
                 if tap is not None:
                     tap_trim()
+                    offset = clock() - monotonic()
                 if last.__class__ is list and last:
                     self._sample(prev - last[0].timestamp)  # the previous frame
                 turn.arm()
@@ -192,7 +203,7 @@ class Reader:
                 continue
             data = msg[1]
             if tap is not None:
-                tap_append((now, monotonic(), tap_ep, tap_conn, "in", data))
+                tap_append((now, mono, tap_ep, tap_conn, "in", data))
             if len(data) > limit:
                 self._bad_frame(data)
                 continue
