@@ -266,7 +266,8 @@ def _publisher_metrics(publisher: Publisher) -> Iterable[Metric]:
         publisher.published,
     )  # fmt: skip
     dropped = CounterMetricFamily(
-        "weex_fanout_dropped", "Market entries dropped while Redis was away"
+        "weex_fanout_dropped",
+        "Entries dropped: market ones while Redis was away; all once stopped",
     )
     dropped.add_metric([], publisher.dropped)
     yield dropped

@@ -1,7 +1,11 @@
-"""Fixtures of the fan-out tests: one real Redis-protocol server per session."""
+"""Fixtures of the fan-out tests: one real Redis-protocol server per session,
+and a watch on asyncio's exception handler that fails any fan-out test during
+which a task ended with an exception nobody retrieved."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -69,3 +73,37 @@ def sim(weex_sim: Simulator) -> Simulator:
 def fast_backoff() -> Iterator[float]:
     """Retry Redis every 50 ms: a restart is noticed quickly."""
     return itertools.repeat(0.05)
+
+
+def record_lost_exceptions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What asyncio's exception handler reports, on any event loop from now on,
+    as a task (or future) exception that was never retrieved."""
+    lost: list[dict[str, Any]] = []
+    original = asyncio.BaseEventLoop.call_exception_handler
+
+    def recording(loop: asyncio.BaseEventLoop, context: dict[str, Any]) -> None:
+        if "never retrieved" in str(context.get("message", "")):
+            lost.append(context)
+        original(loop, context)
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "call_exception_handler", recording)
+    return lost
+
+
+@pytest.fixture
+def lost_task_exceptions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    return record_lost_exceptions(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def no_lost_task_exceptions(
+    lost_task_exceptions: list[dict[str, Any]],
+) -> Iterator[None]:
+    """Every fan-out scenario runs watched: once it is over and its tasks are
+    garbage, none may have ended with an exception nobody retrieved."""
+    yield
+    gc.collect()  # a task reports its unretrieved exception when collected
+    assert not lost_task_exceptions, [
+        (c["message"], c.get("task") or c.get("future"), c.get("exception"))
+        for c in lost_task_exceptions
+    ]

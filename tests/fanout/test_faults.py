@@ -88,18 +88,20 @@ async def test_private_backlog_past_its_bound_stops_loudly(sim: Simulator) -> No
     )
     errors: list[ErrorEvent] = []
     publisher.on("error", errors.append)
-    async with publisher, client:
-        await trade_once(sim)
-        await until(lambda: len(published.items) > 3)
-        with pytest.raises(FanoutError, match="private events waiting"):
-            async with asyncio.timeout(60):
-                await publisher.wait_closed()
-        assert errors and "fan-out stopped" in errors[0].message
-        kept = publisher.unpublished
-        assert [same(m) for m in kept] == [
-            same(m) for m in published.items[: len(kept)]
-        ]
-        assert len(kept) == 4  # the bound, plus the one that crossed it
+    with pytest.raises(FanoutError) as left:  # the block ended without one
+        async with publisher, client:
+            await trade_once(sim)
+            await until(lambda: len(published.items) > 3)
+            with pytest.raises(FanoutError, match="private events waiting"):
+                async with asyncio.timeout(60):
+                    await publisher.wait_closed()
+            assert errors and "fan-out stopped" in errors[0].message
+            kept = publisher.unpublished
+            assert [same(m) for m in kept] == [
+                same(m) for m in published.items[: len(kept)]
+            ]
+            assert len(kept) == 4  # the bound, plus the one that crossed it
+    assert left.value is publisher.failure
 
 
 async def test_market_backlog_drops_oldest_and_counts(sim: Simulator) -> None:

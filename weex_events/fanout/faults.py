@@ -1,8 +1,9 @@
-"""What a subscriber's reading task does about a failed Redis call (pure).
+"""What the fan-out's tasks do about a failed Redis call (pure): a subscriber's
+reading and a publisher's writing (which has no group: ``NOGROUP`` stops it).
 
 :func:`remedy` maps an exception to a :class:`Remedy`, from two tables:
 redis-py's exception classes, then the first word of a Redis error reply
-(its code). Anything neither table names stops the subscriber: an error
+(its code). Anything neither table names stops the task: an error
 nobody planned for is never retried in silence.
 
 * **Retried** (the link is re-opened after a backoff delay): the connection
@@ -40,14 +41,14 @@ __all__ = ["Remedy", "remedy"]
 
 
 class Remedy(enum.Enum):
-    """What the reading task does next."""
+    """What the task does next."""
 
     RECONNECT = "reconnect"
     """Wait a backoff delay, re-open the link, read again (own backlog first)."""
     REJOIN = "rejoin"
     """Create the consumer group again, then read on."""
     STOP = "stop"
-    """Stop the subscriber loudly: the failure reaches its users."""
+    """Stop the subscriber or publisher loudly: the failure reaches its users."""
 
 
 #: By exception class, first match wins (subclasses before their bases).
@@ -75,7 +76,7 @@ _BY_CODE: dict[str, Remedy] = {
 
 
 def remedy(exc: BaseException) -> Remedy:
-    """What to do after ``exc`` ended a round of reading."""
+    """What to do after ``exc`` ended a round of reading or writing."""
     for cls, what in _BY_CLASS:
         if isinstance(exc, cls):
             return what

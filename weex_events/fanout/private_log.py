@@ -24,15 +24,15 @@ from ..events import StreamMessage
 from .entries import EntryId, encode, entry_id, format_id, parse_id
 from .redis_link import ResponseError
 
-__all__ = ["FanoutError", "PrivateLog", "Refused"]
+__all__ = ["FanoutError", "PrivateLog"]
 
 log = logging.getLogger("weex_events.fanout")
 
 
 class FanoutError(WeexError):
     """Fan-out stopped: the publisher's private events could not reach Redis
-    in time, or a subscriber's reading failed in a way it does not retry (its
-    ``__cause__`` is the Redis error).
+    in time, or the publisher's writing or a subscriber's reading failed in a
+    way it does not retry (its ``__cause__`` is the Redis error).
 
     Attributes:
         reason: what happened.
@@ -45,12 +45,6 @@ class FanoutError(WeexError):
         self.reason = reason
         self.pending = pending
         super().__init__(f"fan-out stopped: {reason}")
-
-
-class Refused(Exception):
-    """Redis refused a private entry for a reason worth waiting out (out of
-    memory, a read-only replica…): the entries stay, in order, as during an
-    outage."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -125,24 +119,37 @@ class PrivateLog:
     async def settle(
         self, redis: Any, sent: Sequence[Entry], results: Sequence[Any]
     ) -> None:
-        """Drop what Redis confirmed, in order.
+        """Drop what Redis confirmed, in order; what it refused stays, in order.
 
         Raises:
-            Refused: Redis refused an entry for another reason than holding it.
+            Exception: Redis's error for the first entry it refused for another
+                reason than holding it (:mod:`~weex_events.fanout.faults`
+                tells a wait from a stop).
         """
         done: set[int] = set()
         clash = False
+        refused: list[tuple[Entry, Exception]] = []
         for entry, result in zip(sent, results, strict=True):
             if isinstance(result, ResponseError) and "smaller" in str(result):
                 clash = True  # already there (a lost reply), or another writer
             elif isinstance(result, Exception):
-                raise Refused(str(result))
+                refused.append((entry, result))
             else:
                 done.add(id(entry))
         entries = self._entries
         while entries and id(entries[0]) in done:
             entries.popleft()
             self.published += 1
+        if refused:
+            # Entries confirmed after a refused one are in Redis: never resent;
+            # the refused ones get ids after theirs when sent again.
+            waiting = [e for e in entries if id(e) not in done]
+            if len(waiting) < len(entries):
+                for entry, _ in refused:
+                    entry.id = None
+            self.published += len(entries) - len(waiting)
+            self._entries = collections.deque(waiting)
+            raise refused[0][1]
         if clash:
             await self.skip_published(redis)
 

@@ -8,19 +8,19 @@ in a background task, in pipelined batches, never on the read path.
   ``flush_interval`` seconds after the first one arrived, whichever is first;
   while a batch is in flight the next one gathers.
 * **Market data and lifecycle events** wait in one buffer of ``buffer_size``
-  entries; when Redis is away and the buffer is full the oldest entry is dropped
-  and counted (``dropped``).
+  entries; when it is full the oldest entry is dropped and counted (``dropped``).
 * **Private events** wait in their own buffer, in arrival order, and are never
   dropped: each is numbered by the publisher (``<ms>-<seq>`` ids), so a batch
-  re-sent after a lost reply is recognised entry by entry and nothing is added
-  twice. Past ``private_buffer_size`` waiting entries the publisher stops
-  loudly: an ``error`` event, a log line, and :meth:`RedisPublisher.wait_closed`
-  raises :class:`FanoutError`.
-* **Redis restarts**: every failure re-opens the link after a jittered,
-  capped backoff and resumes with what is waiting.
+  re-sent after a lost reply adds nothing twice. Past ``private_buffer_size``
+  waiting entries the publisher stops loudly.
+* **Failures** (:mod:`~weex_events.fanout.faults`, as for a subscriber): a
+  lost link or a passing refusal (``OOM``, ``READONLY``...) is retried with
+  a jittered, capped backoff, resuming with what waits. Anything else stops the
+  publisher loudly, never the client (:meth:`RedisPublisher.wait_closed`).
 
 Imports: ``errors``, ``events``, ``backoff``, ``dispatch``, ``client`` (types),
-``fanout.entries``, ``.market_buffer``, ``.private_log``, ``.redis_link``.
+``fanout`` (``entries``, ``batch``, ``faults``, ``market_buffer``,
+``private_log``, ``redis_link``).
 """
 
 from __future__ import annotations
@@ -44,19 +44,17 @@ from ..events import (
     StreamMessage,
     split_event,
 )
-from .entries import (
-    account_id,
-    events_key,
-    market_key,
-    private_key,
-)
-from .market_buffer import Lifecycle, MarketBuffer, fields_of
-from .private_log import FanoutError, PrivateLog, Refused
+from .batch import send_batch
+from .entries import account_id, events_key, market_key, private_key
+from .faults import Remedy, remedy
+from .market_buffer import MarketBuffer, lifecycle_handler
+from .private_log import FanoutError, PrivateLog
 from .redis_link import (
     UNREACHABLE,
     open_redis,
     raise_if_cancelled,
     redacted,
+    reopen_redis,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +62,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FanoutError", "RedisPublisher"]
 
-_RETRIED: tuple[type[BaseException], ...] = (*UNREACHABLE, Refused)
 log = logging.getLogger("weex_events.fanout")
 
 #: Lifecycle events copied to ``{prefix}:{market}:events``.
@@ -149,8 +146,10 @@ class RedisPublisher:
         self._emitter = Dispatcher()
         self._oldest_in_flight: float | None = None
         self._published: collections.Counter[str] = collections.Counter()
-        #: Times the link to Redis was re-opened.
+        self._delays: Iterator[float] | None = None  # set while failing
+        #: Times Redis took entries again after a failure.
         self.reconnects = 0
+        #: Why the publisher stopped (``None`` while it publishes).
         self.failure: FanoutError | None = None
         self.connected = False
 
@@ -169,7 +168,12 @@ class RedisPublisher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.close()
+        """Close; raise :attr:`failure` if the block ended without an exception."""
+        try:
+            await self.close()
+        except FanoutError:
+            if exc is None:
+                raise
 
     async def start(self) -> None:
         """Open Redis, then register the handlers that feed the buffers.
@@ -186,21 +190,26 @@ class RedisPublisher:
                 )
         self._redis = open_redis(self.url)
         for event in self.events:
-            kind, _ = split_event(event)
-            private = kind in PRIVATE_KINDS
+            private = split_event(event)[0] in PRIVATE_KINDS
             handler: Callable[[Any], None] = (
                 self._take_private if private else self._take_market
             )
             self.client.on(event, handler)
             self._handlers.append((event, handler))
         for event in PUBLISHED_LIFECYCLE:
-            take = self._lifecycle_handler(event)
+            take = lifecycle_handler(
+                event, self._events_key, self._market, self._signal
+            )
             self.client.on(event, take)
             self._handlers.append((event, take))
         self._task = asyncio.create_task(self._run(), name="weex_events: publisher")
 
     async def close(self) -> None:
-        """Unregister, publish what waits (bounded by ``close_timeout``), close."""
+        """Unregister, publish what waits (bounded by ``close_timeout``), close.
+
+        Raises:
+            FanoutError: the publisher had stopped on a failure (:attr:`failure`).
+        """
         for event, handler in self._handlers:
             with contextlib.suppress(WeexError):
                 self.client.off(event, handler)
@@ -224,6 +233,8 @@ class RedisPublisher:
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
+        if self.failure is not None:
+            raise self.failure
 
     async def _drained(self) -> None:
         while self.pending and self.failure is None:
@@ -231,7 +242,13 @@ class RedisPublisher:
             await self._idle.wait()
 
     async def wait_closed(self) -> None:
-        """Wait until the publisher stops; raise :class:`FanoutError` if it failed."""
+        """Wait until the publisher stops (closed, or failed: logged, emitted as
+        ``error``, market entries waiting dropped, private ones kept).
+
+        Raises:
+            FanoutError: it stopped on a failure not retried (``__cause__``:
+                Redis's error), as :meth:`close` and ``async with`` do.
+        """
         if self._task is not None:
             await asyncio.wait({self._task})
         if self.failure is not None:
@@ -253,7 +270,7 @@ class RedisPublisher:
 
     @property
     def dropped(self) -> int:
-        """Market and lifecycle entries dropped while Redis was away."""
+        """Market entries dropped while Redis was away; all, once stopped."""
         return self._market.dropped
 
     @property
@@ -268,15 +285,8 @@ class RedisPublisher:
 
     def lag(self, now: float | None = None) -> float:
         """Seconds the oldest waiting entry has waited (0 when none waits)."""
-        oldest = [
-            t
-            for t in (
-                self._oldest_in_flight,
-                self._market.oldest,
-                self._private.oldest,
-            )
-            if t is not None
-        ]
+        times = (self._oldest_in_flight, self._market.oldest, self._private.oldest)
+        oldest = [t for t in times if t is not None]
         if not oldest:
             return 0.0
         return max(0.0, (time.time() if now is None else now) - min(oldest))
@@ -289,66 +299,63 @@ class RedisPublisher:
 
     def _take_private(self, msg: StreamMessage) -> None:
         if self.failure is not None:
+            self._market.dropped += 1
             return
         waiting = self._private.append(msg)
         if waiting > self._private_limit:
             self._fail(f"{waiting} private events waiting for Redis")
         self._signal(waiting)
 
-    def _lifecycle_handler(self, event: str) -> Callable[[Any], None]:
-        def take(payload: Any) -> None:
-            item = Lifecycle(event, payload, time.time())
-            self._signal(self._market.append(self._events_key, item))
-
-        take.__qualname__ = f"RedisPublisher.{event}"
-        return take
-
     def _signal(self, size: int) -> None:
         self._wake.set()
         if size >= self.batch_size:
             self._full.set()
 
-    def _fail(self, reason: str) -> None:
+    def _fail(self, reason: str, cause: Exception | None = None) -> None:
+        """Stop for good: log, emit ``error``, drop market entries (counted)."""
+        if self.failure is not None:
+            return
         self.failure = FanoutError(reason, len(self._private))
-        log.error("fan-out to %s stopped: %s", redacted(self.url), reason)
-        self._emitter.emit("error", ErrorEvent("fanout", str(self.failure)))
-        self._closing = True  # the task ends; what waits stays in `unpublished`
+        self.failure.__cause__ = cause
+        self._market.close()
+        log.error("fan-out to %s: %s", redacted(self.url), self.failure, exc_info=cause)
+        self._emitter.emit(
+            "error", ErrorEvent("fanout", str(self.failure), exception=self.failure)
+        )
+        self._closing = True  # the task ends
         self._wake.set()
         self._full.set()
 
     # -- the background task ---------------------------------------------------------
 
     async def _run(self) -> None:
-        delays: Iterator[float] | None = None
-        while not self._closing:
-            try:
-                if not self.connected:  # counted once Redis answers again
-                    await self._redis.ping()
-                    await self._private.seed(self._redis)
-                    self.connected = True
-                    if delays is not None:
-                        self.reconnects += 1
-                        log.info("fan-out: Redis reachable again")
-                await self._pump()
-            except _RETRIED as exc:
-                raise_if_cancelled()
-                self._oldest_in_flight = None
-                if self.connected:
-                    log.warning("fan-out: Redis unreachable (%s); retrying", exc)
-                self.connected = False
-                if delays is None:
-                    delays = self._backoff()
-                await asyncio.sleep(next(delays))
-                await self._reset_link()
-                with contextlib.suppress(*UNREACHABLE):  # else: the next round
-                    await self._private.skip_published(self._redis)
-                continue
-            delays = None
+        try:
+            while not self._closing:
+                try:
+                    if not self.connected:
+                        await self._redis.ping()
+                        await self._private.seed(self._redis)
+                        self.connected = True
+                    await self._pump()
+                except Exception as exc:
+                    raise_if_cancelled()
+                    if remedy(exc) is not Remedy.RECONNECT:
+                        raise
+                    await self._wait_out(exc)
+        except Exception as exc:  # every failure not retried reaches the users
+            what = f"{type(exc).__name__}: {exc}"
+            self._fail(f"publishing to {redacted(self.url)} failed: {what}", exc)
 
-    async def _reset_link(self) -> None:
-        with contextlib.suppress(*UNREACHABLE):
-            await self._redis.aclose()
-        self._redis = open_redis(self.url)
+    async def _wait_out(self, exc: Exception) -> None:
+        """Back off, re-open the link, drop what Redis already has."""
+        self.connected = False
+        if self._delays is None:  # once per outage
+            self._delays = self._backoff()
+            log.warning("fan-out: Redis failed (%s); retrying", exc)
+        await asyncio.sleep(next(self._delays))
+        self._redis = await reopen_redis(self._redis, self.url)
+        with contextlib.suppress(*UNREACHABLE):  # else: the next round
+            await self._private.skip_published(self._redis)
 
     async def _pump(self) -> None:
         while not self._closing:
@@ -359,9 +366,9 @@ class RedisPublisher:
             if self._closing:
                 return
             if self.pending < self.batch_size and self.flush_interval > 0:
-                # Let the batch fill up for flush_interval at most. A timer that
-                # sets the event, rather than asyncio.timeout() around the wait,
-                # cannot swallow a cancellation that races with it (Python 3.11).
+                # Let the batch fill up for flush_interval at most. A timer setting
+                # the event, unlike asyncio.timeout() around the wait, cannot
+                # swallow a cancellation that races with it (Python 3.11).
                 self._full.clear()
                 loop = asyncio.get_running_loop()
                 timer = loop.call_later(self.flush_interval, self._full.set)
@@ -372,29 +379,21 @@ class RedisPublisher:
             await self._flush()
 
     async def _flush(self) -> None:
-        """Send one batch; market entries leave the buffer, private ones stay
-        until Redis confirmed them."""
-        market = self._market.take(self.batch_size)
-        n_market = len(market)
-        self._oldest_in_flight = min(
-            (item.received_at for _, item in market), default=None
-        )
-        pipe = self._redis.pipeline(transaction=False)
-        for key, item in market:
-            fields = fields_of(item, self._book_levels)
-            pipe.xadd(key, fields, maxlen=self.maxlen, approximate=True)
-        now_ms = int(time.time() * 1000)
-        private = self._private.add_to(pipe, self.batch_size - n_market, now_ms)
+        """Send one batch (:func:`send_batch`); entries refused wait again."""
+        self._oldest_in_flight = self._market.oldest
         try:
-            results = await pipe.execute(raise_on_error=False)
-        except BaseException:
-            self._market.put_back(market)
-            raise
-        self._oldest_in_flight = None
-        for (key, _), result in zip(market, results, strict=False):
-            if isinstance(result, Exception):
-                self._market.dropped += 1
-                log.error("fan-out: %s refused an entry: %s", key, result)
-            else:
-                self._published[key] += 1
-        await self._private.settle(self._redis, private, results[n_market:])
+            await send_batch(
+                self._redis,
+                self._market,
+                self._private,
+                size=self.batch_size,
+                maxlen=self.maxlen,
+                book_levels=self._book_levels,
+                published=self._published,
+            )
+        finally:
+            self._oldest_in_flight = None
+        if self._delays is not None:  # the first batch through since a failure
+            self._delays = None
+            self.reconnects += 1
+            log.info("fan-out: Redis takes entries again")

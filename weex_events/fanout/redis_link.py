@@ -11,6 +11,7 @@ Imports: redis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import urllib.parse
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "open_redis",
     "raise_if_cancelled",
     "redacted",
+    "reopen_redis",
 ]
 
 #: Failures after which the link is re-opened with backoff.
@@ -48,6 +50,13 @@ def open_redis(url: str, *, timeout: float = 5.0) -> Any:
         socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0),
     )
+
+
+async def reopen_redis(redis: Any, url: str) -> Any:
+    """Close ``redis`` (whatever state its link is in) and open ``url`` again."""
+    with contextlib.suppress(*UNREACHABLE):
+        await redis.aclose()
+    return open_redis(url)
 
 
 def redacted(url: str) -> str:
