@@ -130,15 +130,15 @@ class BookSide:
         May switch the side to exact keys (rewriting ``keys`` in place).
         """
         key = self._key_cache.get(price)
-        if key is None and not self.exact and _short_plain(price):
-            # The usual price: plain digits, at most 15 of them, so float()
-            # is exact enough to identify and order it (see float_key), and
-            # no Decimal needs to be built.
-            key = -float(price) if self.negate else float(price)
-            if len(self._key_cache) >= _KEY_CACHE_LIMIT:
-                self._key_cache.clear()
-            self._key_cache[price] = key
-        elif key is None:
+        if key is not None:
+            return key
+        if not self.exact and _short_plain(price):
+            # The usual price: plain digits, at most 15 of them, so float() is
+            # exact enough to identify and order it (see float_key): no Decimal.
+            key = float(price)
+            if self.negate:
+                key = -key
+        else:
             value = _amount(price, "price")
             if not self.exact:
                 fast = float_key(value)
@@ -149,9 +149,9 @@ class BookSide:
             if key is None:
                 # copy_negate() is exact; unary minus would round to the context.
                 key = value.copy_negate() if self.negate else value
-            if len(self._key_cache) >= _KEY_CACHE_LIMIT:
-                self._key_cache.clear()
-            self._key_cache[price] = key
+        if len(self._key_cache) >= _KEY_CACHE_LIMIT:
+            self._key_cache.clear()
+        self._key_cache[price] = key
         return key
 
     def _go_exact(self) -> None:
@@ -234,17 +234,13 @@ class BookSide:
             # is checked by _plain_amount, inline: this runs for every level of
             # every delta. Anything but plain digits[.digits] goes through
             # _amount (which raises), and "0.000" and the like delete too.
-            if size != "0":
-                if not (
-                    size.replace(".", "", 1).isdigit()
-                    and size.isascii()
-                    and len(size) <= MAX_NUMBER_TEXT
-                ):
-                    _amount(size, "size")
-                deleted = not size.strip("0.")
-            else:
-                deleted = True
-            if deleted:
+            if size != "0" and not (
+                size.replace(".", "", 1).isdigit()
+                and size.isascii()
+                and len(size) <= MAX_NUMBER_TEXT
+            ):
+                _amount(size, "size")
+            if size == "0" or not size.strip("0."):
                 # Deleting a level we do not hold is normal: it may sit outside
                 # the window we trimmed to.
                 if keys[i] == key:

@@ -146,7 +146,7 @@ class Recorder:
         receive time (``time.time()``), ``mono`` the same moment on
         ``time.monotonic()``. Never blocks, never raises.
         """
-        self._put((wall, mono, endpoint, conn, "in", frame))
+        self._buf.put((wall, mono, endpoint, conn, "in", frame))
 
     def frame_in_for(self, endpoint: str, conn: int) -> FrameTap:
         """The read loop's handle for frames received on ``conn`` of
@@ -157,14 +157,14 @@ class Recorder:
         self, endpoint: str, conn: int, frame: str | bytes, wall: float, mono: float
     ) -> None:
         """Record a frame sent on ``conn`` (as :meth:`frame_in`)."""
-        self._put((wall, mono, endpoint, conn, "out", frame))
+        self._buf.put((wall, mono, endpoint, conn, "out", frame))
 
     def opened(
         self, endpoint: str, conn: int, url: str, wall: float, mono: float
     ) -> None:
         """Record that ``conn`` of ``endpoint`` opened to ``url`` (stripped of
         user-info, query and fragment here)."""
-        self._put((wall, mono, endpoint, conn, "open", public_url(url)))
+        self._buf.put((wall, mono, endpoint, conn, "open", public_url(url)))
 
     def closed(
         self,
@@ -176,10 +176,7 @@ class Recorder:
         mono: float,
     ) -> None:
         """Record that ``conn`` closed with WebSocket ``code`` (``None``: none)."""
-        self._put((wall, mono, endpoint, conn, "close", (code, reason)))
-
-    def _put(self, record: Record) -> None:
-        self._buf.put(record)
+        self._buf.put((wall, mono, endpoint, conn, "close", (code, reason)))
 
     # -- lifecycle --------------------------------------------------------------------
 
