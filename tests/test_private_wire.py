@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from tests.conftest import zero_backoff
+from tests.order_flow import trade_phase
 from weex_events import (
     ConfigError,
     RecoveryEvent,
@@ -183,7 +184,6 @@ async def test_fifty_orders_through_dropped_sockets_end_equal_to_rest(
     """Sixty market, resting, partially filled and canceled orders while the
     private socket is dropped five times: every fill once, every order's last
     state and account_state equal REST, recovered events marked."""
-    inst = sim.market.instrument(SYM)
     resting: list[str] = []
     async with WeexWebSocketClient(sim.config(), backoff=zero_backoff) as client:
         seen = Seen(client)
@@ -192,31 +192,7 @@ async def test_fifty_orders_through_dropped_sockets_end_equal_to_rest(
         for phase in range(6):
             if phase:
                 assert sim.faults.drop("private") == 1
-            for i in range(10):
-                book = sim.market.book(SYM)
-                if i % 4 == 0:
-                    sim.paper.place_order(sim.api_key, SYM, "BUY", "0.003")
-                elif i % 4 == 1:
-                    order = sim.paper.place_order(
-                        sim.api_key, SYM, "SELL", "0.002", type="LIMIT",
-                        price=inst.price(book.asks.price_at(20)),
-                    )  # fmt: skip
-                    resting.append(order.order_id)
-                elif i % 4 == 2:  # takes three levels, rests the rest
-                    units = sum(size for _, size in book.asks.top(3)) + 5
-                    order = sim.paper.place_order(
-                        sim.api_key, SYM, "BUY", inst.size(units), type="LIMIT",
-                        price=inst.price(book.asks.price_at(2)),
-                    )  # fmt: skip
-                    resting.append(order.order_id)
-                else:
-                    sim.paper.place_order(sim.api_key, SYM, "SELL", "0.002")
-                sim.step()
-            open_ids = {o.order_id for o in sim.paper.open_orders(sim.api_key)}
-            for order_id in resting[: len(resting) // 2]:
-                if order_id in open_ids:
-                    sim.paper.cancel_order(sim.api_key, SYM, order_id=order_id)
-            resting = resting[len(resting) // 2 :]
+            resting = trade_phase(sim, SYM, resting)
             if phase:  # the recovery after this phase's reconnect has run
                 await seen.until(lambda p=phase: len(seen.recovered("reconnect")) >= p)
             await seen.until(lambda: len(seen.fills()) >= len(paper_fills(sim)))

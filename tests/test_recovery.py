@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from tests.conftest import zero_backoff
+from tests.order_flow import trade_phase
 from weex_events import StreamMessage, WeexWebSocketClient
 from weex_events.errors import AuthenticationError, WeexConnectionError
 from weex_events.private_items import PrivateItem
@@ -332,7 +333,6 @@ async def test_sixty_mixed_orders_through_repeated_losses_end_equal_to_rest(
                 changed.clear()
                 await changed.wait()
 
-    inst = sim.market.instrument(SYM)
     resting: list[str] = []
     # The pieces by hand: the client's own seed would race the manual recovery.
     config = sim.config(seed_private_state=False)
@@ -344,32 +344,7 @@ async def test_sixty_mixed_orders_through_repeated_losses_end_equal_to_rest(
             lossy = phase % 2 == 1
             if lossy:
                 sim.faults.drop_private_pushes()
-            for i in range(10):
-                book = sim.market.book(SYM)
-                if i % 4 == 0:
-                    sim.paper.place_order(sim.api_key, SYM, "BUY", "0.003")
-                elif i % 4 == 1:
-                    order = sim.paper.place_order(
-                        sim.api_key, SYM, "SELL", "0.002", type="LIMIT",
-                        price=inst.price(book.asks.price_at(20)),
-                    )  # fmt: skip
-                    resting.append(order.order_id)
-                elif i % 4 == 2:  # takes three levels, rests the rest
-                    units = sum(size for _, size in book.asks.top(3)) + 5
-                    order = sim.paper.place_order(
-                        sim.api_key, SYM, "BUY", inst.size(units), type="LIMIT",
-                        price=inst.price(book.asks.price_at(2)),
-                    )  # fmt: skip
-                    resting.append(order.order_id)
-                else:
-                    sim.paper.place_order(sim.api_key, SYM, "SELL", "0.002")
-                sim.step()
-            for order_id in resting[: len(resting) // 2]:
-                if any(
-                    o.order_id == order_id for o in sim.paper.open_orders(sim.api_key)
-                ):
-                    sim.paper.cancel_order(sim.api_key, SYM, order_id=order_id)
-            resting = resting[len(resting) // 2 :]
+            resting = trade_phase(sim, SYM, resting)
             if lossy:
                 sim.faults.drop_private_pushes(0)
                 result = await recover(
