@@ -173,6 +173,33 @@ async def test_invalid_book_size_is_error_and_resync(
             assert str(size) not in (bad, "nan", "inf", "-5.0")
 
 
+@pytest.mark.parametrize(
+    "row", ["95", ["99.0"], ["99.0", "1", "x"], [99, "1"], ["99.0", 1], None]
+)
+async def test_malformed_book_row_is_error_and_resync(
+    hostile: HostileServer, row: Any
+) -> None:
+    """A depth row that is not a [price, size] pair of text is an error and a
+    resync; the book is never published with it (the string "95" would
+    otherwise read as price "9", size "5")."""
+    books: list[Any] = []
+    errors: list[ErrorEvent] = []
+    async with WeexWebSocketClient(config(hostile), backoff=zero_backoff) as client:
+        client.on("book:BTCUSDT", books.append)
+        client.on("error", errors.append)
+        await hostile.wait(lambda: any(p.commands for p in hostile.open_peers))
+        peer = hostile.open_peers[0]
+        await peer.send(
+            depth(1, 10, [["99.5", "1.0"]], [["100.5", "2.0"]], snapshot=True)
+        )
+        await peer.send(depth(10, 11, [["99.1", "1"], row], []))
+        resync = await client.wait_for("resync", timeout=30)
+        assert resync.reason == "bad_level"
+        assert any("bad level" in e.message for e in errors), errors
+    assert len(books) == 1, "only the snapshot was published"
+    assert books[0].data["bids"] == [("99.5", "1.0")]
+
+
 # -- items 9 and 10: refused credentials, no secrets anywhere ------------------------
 
 

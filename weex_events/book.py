@@ -51,7 +51,8 @@ class Gap:
             version chain broke: a skipped, repeated or reordered frame),
             ``"bad_version"`` (a delta whose last id is below its first),
             ``"crossed"`` (best bid >= best ask after applying) or ``"bad_level"``
-            (a price or size that is not a finite decimal number).
+            (a level that is not a ``[price, size]`` pair of text, or a price
+            or size that is not a finite decimal number).
         detail: human-readable, e.g. ``"expected U=105, got U=107 (skipped ahead)"``.
     """
 
@@ -156,7 +157,7 @@ class OrderBook:
     @property
     def valid(self) -> bool:
         """Whether the book is VALID (built from a snapshot and an unbroken chain)."""
-        return self._state is BookState.VALID
+        return self._state is _VALID
 
     @property
     def version(self) -> int | None:
@@ -223,7 +224,9 @@ class OrderBook:
             else:
                 return None  # INVALID: a resync is already under way.
         except (ValueError, ArithmeticError) as exc:
-            # Decimal() raises InvalidOperation (an ArithmeticError) on bad text.
+            # A row that is not a [price, size] pair of numeric text (Decimal's
+            # InvalidOperation is an ArithmeticError). The V3 codec passes rows
+            # through unchecked, so this is where a malformed level is caught.
             # A side may be half-updated, so the book cannot be trusted any more.
             return self._invalidate(
                 "bad_level", f"bad level in U={update.first}: {exc}"

@@ -4,6 +4,11 @@
 and for its asks: parallel sorted lists, keyed by the numeric price, with the
 exact wire text of each level. Pure: no asyncio, no clock, no I/O.
 
+Levels arrive as the wire has them: ``[price, size]`` rows of text (the V3
+codec passes the frame's lists through; tuples are accepted too). Each row is
+checked where it is applied: a row that is not a pair of text, like a price or
+size that is not a number, raises ``ValueError``, and the book asks for a resync.
+
 Sort keys are floats whenever that is exact, because a bisection over floats
 costs a fraction of one over ``Decimal``: see :func:`float_key` for why a float
 identifies and orders WEEX prices (a fixed, small number of decimals) exactly.
@@ -17,7 +22,7 @@ Imports: ``events``, ``protocol.numbers`` (the size limits of numeric text).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +41,8 @@ _FLOAT_DIGITS = 15
 _FLOAT_EXPONENT = 300
 
 Key = float | Decimal
+Row = Sequence[str]
+"""A level as received: ``[price, size]`` (or ``(price, size)``), text."""
 
 
 def float_key(value: Decimal) -> float | None:
@@ -91,6 +98,19 @@ def _amount(text: str, what: str) -> Decimal:
     return value
 
 
+def _pair(row: object) -> tuple[str, str]:
+    """A level row as a ``(price, size)`` tuple of text.
+
+    Raises:
+        ValueError: ``row`` is not a list or tuple of exactly two strings.
+    """
+    if (row.__class__ is list or row.__class__ is tuple) and len(row) == 2:
+        price, size = row
+        if price.__class__ is str and size.__class__ is str:
+            return price, size
+    raise ValueError(f"level {row!r:.40} is not a [price, size] pair of text")
+
+
 class BookSide:
     """One side of the book, best level first, as parallel sorted lists.
 
@@ -132,6 +152,8 @@ class BookSide:
         key = self._key_cache.get(price)
         if key is not None:
             return key
+        if price.__class__ is not str:
+            raise ValueError(f"price {price!r:.40} is not text")
         if not self.exact and _short_plain(price):
             # The usual price: plain digits, at most 15 of them, so float() is
             # exact enough to identify and order it (see float_key): no Decimal.
@@ -172,10 +194,10 @@ class BookSide:
             self.exact = False
             self._key_cache.clear()
 
-    def load(self, pairs: Iterable[tuple[str, str]], depth: int) -> None:
+    def load(self, rows: Iterable[Row], depth: int) -> None:
         """Replace the side with a snapshot's levels (zero sizes ignored)."""
         self.clear()
-        pairs = list(pairs)
+        pairs = [_pair(row) for row in rows]
         levels = self._levels(pairs)
         if self.exact:  # switched part-way: float and Decimal keys must not mix
             levels = self._levels(pairs)
@@ -206,7 +228,7 @@ class BookSide:
             )
         return levels
 
-    def update(self, pairs: Iterable[tuple[str, str]], depth: int) -> bool:
+    def update(self, rows: Iterable[Row], depth: int) -> bool:
         """Apply a delta's levels: size ``"0"`` deletes, anything else sets.
 
         Returns:
@@ -215,27 +237,40 @@ class BookSide:
             deleted best level leaves a worse one).
 
         Raises:
-            ValueError, ArithmeticError: a price or (when converting) a size is
-                not a number; levels before it in ``pairs`` are already applied.
+            ValueError, ArithmeticError: a row is not a ``[price, size]`` pair
+                of text, or a price or size is not a number; levels before it
+                in ``rows`` are already applied.
         """
         if self._convert is not None:
-            return self._update_converted(pairs, depth)
+            return self._update_converted(rows, depth)
         keys = self.keys
         wire = self.pairs
         cache = self._key_cache
         new_best = False
-        for pair in pairs:
-            price, size = pair
-            key = cache.get(price)
+        for row in rows:
+            # This runs for every level of every delta, so the checks of the
+            # row are inline: a list of exactly two (the unpacking checks the
+            # length), a price that is cached text or becomes a key (key()
+            # checks it), a size that is "0" (delete, nothing to check) or
+            # plain digits[.digits] of sane length; anything else goes through
+            # _pair or _amount, which raise.
+            if row.__class__ is list:
+                try:
+                    price, size = row
+                except ValueError:
+                    price, size = _pair(row)  # raises
+            else:
+                price, size = _pair(row)
+            try:
+                key = cache.get(price)
+            except TypeError:  # unhashable: a list or an object
+                raise ValueError(f"price {price!r:.40} is not text") from None
             if key is None:
                 key = self.key(price)
             i = bisect_left(keys, key)
-            # WEEX sends "0" to delete (valid, nothing to check); any other size
-            # is checked by _plain_amount, inline: this runs for every level of
-            # every delta. Anything but plain digits[.digits] goes through
-            # _amount (which raises), and "0.000" and the like delete too.
             if size != "0" and not (
-                size.replace(".", "", 1).isdigit()
+                size.__class__ is str
+                and size.replace(".", "", 1).isdigit()
                 and size.isascii()
                 and len(size) <= MAX_NUMBER_TEXT
             ):
@@ -247,20 +282,18 @@ class BookSide:
                     del keys[i]
                     del wire[i]
                 continue
-            if pair.__class__ is not tuple:
-                pair = (price, size)
             if keys[i] == key:
-                wire[i] = pair
+                wire[i] = (price, size)
             else:
                 keys.insert(i, key)
-                wire.insert(i, pair)
+                wire.insert(i, (price, size))
                 if not i:
                     new_best = True
         if len(wire) > depth:
             self.trim(depth)
         return new_best
 
-    def _update_converted(self, pairs: Iterable[tuple[str, str]], depth: int) -> bool:
+    def _update_converted(self, rows: Iterable[Row], depth: int) -> bool:
         """:meth:`update` for a ``number_type`` other than ``str``."""
         keys = self.keys
         wire = self.pairs
@@ -269,7 +302,8 @@ class BookSide:
         assert convert is not None
         key_of = self.key
         new_best = False
-        for price, size in pairs:
+        for row in rows:
+            price, size = _pair(row)
             key = key_of(price)
             i = bisect_left(keys, key)
             if not _plain_amount(size):

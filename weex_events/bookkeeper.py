@@ -119,7 +119,9 @@ class BookKeeper:
     ) -> None:
         self._number_type = number_type
         self._emit = emit
-        self._emit_feed = emit_feed
+        # Called with the feed after each applied update: emit_feed, or this
+        # keeper building the message itself.
+        self._publish: Callable[[BookFeed], None] = emit_feed or self._build_and_emit
         self._on_gap = on_gap
         self._feeds: dict[Channel, BookFeed] = {}
         # The per-frame lookup: a frame's (symbol, level) -> its channel's feed.
@@ -190,10 +192,10 @@ class BookKeeper:
         if not book.valid:
             return  # waiting for the fresh snapshot: never emit an invalid book
         feed.update = update
-        if self._emit_feed is not None:
-            self._emit_feed(feed)
-        else:
-            self._emit(feed.build(feed.view))
+        self._publish(feed)
+
+    def _build_and_emit(self, feed: BookFeed) -> None:
+        self._emit(feed.build(feed.view))
 
     def acknowledged(self, channel: Channel) -> None:
         """The server acknowledged ``channel``'s subscription: from now on a delta

@@ -65,6 +65,9 @@ class Dispatcher:
         self.slow = SlowHandlers(slow_handler, clock, self.emit)
         # Derived from the emitter by _rebuild: never edited on its own.
         self._table: dict[str, tuple[Listener, ...]] = {}
+        # Derived from _table: book:SYMBOL's listeners then book's, per symbol
+        # event, for emit_book (one lookup per book update).
+        self._books: dict[str, tuple[Listener, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         #: Data messages dispatched, per kind (``ticker``, ``order``…).
         self.kinds: dict[str, int] = {}
@@ -150,6 +153,15 @@ class Dispatcher:
             self._table[event] = listeners
         else:
             self._table.pop(event, None)
+        if event == "book" or event.startswith("book:"):
+            table = self._table
+            generic = table.get("book", ())
+            self._books = {
+                name: (*listeners, *generic)
+                for name, listeners in table.items()
+                if name.startswith("book:")
+            }
+            self._books[""] = generic  # a symbol with no listeners of its own
 
     # -- emission --------------------------------------------------------------------
 
@@ -199,26 +211,28 @@ class Dispatcher:
         """A book update: ``feeds`` listeners get ``feed``, others one message,
         built once, by the first of them (plain sync handlers called here, as
         in :meth:`emit_message`)."""
-        kinds = self.kinds
-        kinds["book"] = kinds.get("book", 0) + 1
+        try:
+            self.kinds["book"] += 1
+        except KeyError:
+            self.kinds["book"] = 1
+        books = self._books
+        listeners = books.get(feed.event)
+        if listeners is None:
+            listeners = books.get("", ())
         msg: StreamMessage | None = None
-        table = self._table
-        for listeners in (table.get(feed.event), table.get("book")):
-            if listeners is None:
+        for listener in listeners:
+            if listener.feeds:
+                listener.handler(feed)
                 continue
-            for listener in listeners:
-                if listener.feeds:
-                    listener.handler(feed)
-                    continue
-                if msg is None:
-                    msg = feed.build(feed.view)
-                if listener.inline:
-                    try:
-                        listener.handler(msg)
-                    except Exception as exc:
-                        self.report_handler_error(listener, msg, exc)
-                else:
-                    listener(msg)
+            if msg is None:
+                msg = feed.build(feed.view)
+            if listener.inline:
+                try:
+                    listener.handler(msg)
+                except Exception as exc:
+                    self.report_handler_error(listener, msg, exc)
+            else:
+                listener(msg)
 
     def emit(self, event: str, payload: Any) -> None:
         """Deliver a lifecycle or diagnostic event through pyee."""
@@ -308,4 +322,5 @@ class Dispatcher:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._table.clear()
+        self._books.clear()
         self.emitter.remove_all_listeners()

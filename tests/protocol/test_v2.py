@@ -165,8 +165,10 @@ def test_depth_changed_frame() -> None:
     }
     v3 = V3Codec().decode(dumps(v3_frame), NOW)
     assert isinstance(v3, DepthUpdate)
-    fields = ("symbol", "level", "snapshot", "first", "last", "bids", "asks")
+    fields = ("symbol", "level", "snapshot", "first", "last")
     assert all(getattr(v3, f) == getattr(update, f) for f in fields)
+    assert [tuple(row) for row in v3.bids] == update.bids
+    assert [tuple(row) for row in v3.asks] == update.asks
 
 
 def test_depth_snapshot_flag() -> None:

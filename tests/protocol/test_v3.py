@@ -176,8 +176,9 @@ def test_depth_update_fields() -> None:
     assert update.snapshot is False
     assert update.first == 14181847790
     assert update.last == 14181847802
-    assert update.bids == [("2227.21", "0"), ("2227.20", "46.519")]
-    assert update.asks == [("2227.21", "44.092"), ("2227.26", "0")]
+    # The frame's own rows, unchecked: the order book checks each level.
+    assert update.bids == [["2227.21", "0"], ["2227.20", "46.519"]]
+    assert update.asks == [["2227.21", "44.092"], ["2227.26", "0"]]
     assert update.timestamp == 1776098967.972
     assert update.received_at == NOW
     assert update.raw["e"] == "depth"
@@ -279,8 +280,7 @@ def test_encode_commands() -> None:
         '{"e":"ticker","E":1,"s":"BTCUSDT","d":[{"P":"abc"}]}',
         '{"e":"ticker","E":1,"s":5,"d":[{"c":"1"}]}',
         '{"e":"depth","E":1,"s":"BTCUSDT","u":2,"b":[],"a":[]}',
-        '{"e":"depth","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1"]],"a":[]}',
-        '{"e":"depth","E":1,"s":"BTCUSDT","U":1,"u":2,"b":["12"],"a":[]}',
+        '{"e":"depth","E":1,"s":"BTCUSDT","U":1,"u":2,"b":{"1":"2"},"a":[]}',
         '{"e":"trade","E":1,"s":"BTCUSDT","d":[{"T":"x"}]}',
         '{"e":"trade","E":1,"s":"BTCUSDT","d":[{"m":"maybe"}]}',
         '{"e":"kline","E":1,"s":"BTCUSDT","d":[{"i":"1m","c":"1"}]}',

@@ -87,7 +87,10 @@ class DepthUpdate:
         snapshot: ``True`` for a snapshot, ``False`` for a delta.
         first: first update id (V3 ``U``, V2 ``startVersion``).
         last: last update id (V3 ``u``, V2 ``endVersion``).
-        bids: ``(price, size)`` pairs as the exact wire text; size ``"0"`` deletes.
+        bids: ``[price, size]`` rows of exact wire text, best first or in any
+            order; size ``"0"`` deletes. The V3 codec hands over the frame's
+            own lists unchecked (the order book checks each row it applies,
+            see :mod:`weex_events.book_side`); other codecs build tuples.
         asks: same for asks.
         timestamp: exchange time in seconds (or ``received_at``).
         received_at: local receive time.
@@ -99,8 +102,8 @@ class DepthUpdate:
     snapshot: bool
     first: int
     last: int
-    bids: list[tuple[str, str]]
-    asks: list[tuple[str, str]]
+    bids: Sequence[Sequence[str]]
+    asks: Sequence[Sequence[str]]
     timestamp: float
     received_at: float
     raw: Any = field(repr=False, compare=False)
