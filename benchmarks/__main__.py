@@ -11,10 +11,11 @@ as a table of the functions with the most own time per frame; no report),
 ``weex_events``, in the same rounds, and report now ÷ before),
 ``--breakdown`` (the SDK's hot-path pieces timed alone, see
 :mod:`benchmarks.breakdown`) and ``--fanout`` (publisher → Redis → subscriber,
-see :mod:`benchmarks.fanout`).
+see :mod:`benchmarks.fanout`). The report also gives the least ratio each
+throughput case could reach (:mod:`benchmarks.bound`).
 
 Imports: ``benchmarks.suite``, ``benchmarks.report``, ``benchmarks.profiling``,
-``benchmarks.breakdown``,
+``benchmarks.breakdown``, ``benchmarks.bound``,
 the standard library (and the measured libraries' versions, for the report).
 """
 
@@ -31,6 +32,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from .bound import BOUNDS, least_costs
 from .breakdown import breakdown, format_breakdown
 from .profiling import format_profile
 from .report import render_markdown
@@ -170,12 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     began = time.monotonic()
     rounds = run_suite(config, progress=lambda line: print(line, file=sys.stderr))
+    bounds = least_costs()
     meta = _meta(config, time.monotonic() - began, args_list)
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_markdown(rounds, meta), encoding="utf-8")
+    out.write_text(render_markdown(rounds, meta, bounds, BOUNDS), encoding="utf-8")
     out.with_suffix(".json").write_text(
-        json.dumps({"meta": meta, "rounds": rounds}, indent=1), encoding="utf-8"
+        json.dumps({"meta": meta, "rounds": rounds, "bounds": bounds}, indent=1),
+        encoding="utf-8",
     )
     print(f"report written to {out}", file=sys.stderr)
     return 0

@@ -176,3 +176,57 @@ def test_before_runs_the_earlier_checkout_in_the_same_round(tmp_path: Path) -> N
     report = render_markdown(rounds, {"date": "smoke test"})
     section = report.split("## Against the earlier version", 1)[1]
     assert "ticker, sync handler `on('ticker:SYM')`" in section
+
+
+def test_bound_does_the_sdks_work_on_the_benchmark_frames() -> None:
+    """The lower bound is only a bound if it does what the SDK does: the same
+    ticker messages, and the same books after every frame."""
+    from benchmarks.bound import _depth_frames, _ticker_frames, book_bound, ticker_bound
+    from weex_events.events import StreamMessage
+
+    codec = V3Codec()
+    pairs = _ticker_frames(300)
+    got: list[StreamMessage] = []
+    slots = ticker_bound(pairs, got.append)
+    assert slots == {}  # handed to the handler, not queued
+    expected = [codec.decode(raw, 0.0)[0] for raw in pairs]  # type: ignore[index]
+    assert len(got) == len(expected) == 300
+    for mine, sdk in zip(got, expected, strict=True):
+        assert (mine.event, mine.kind, mine.symbol) == (sdk.event, "ticker", sdk.symbol)
+        assert (mine.data, mine.timestamp, mine.raw) == (
+            sdk.data,
+            sdk.timestamp,
+            sdk.raw,
+        )
+    latest = ticker_bound(pairs)
+    assert {event: slot[0].data for event, slot in latest.items()} == {
+        msg.event: msg.data
+        for msg in expected  # the last per symbol wins
+    }
+    for depth in (15, 200):
+        pairs = _depth_frames(depth, 400)
+        book = OrderBook(frames.BOOK_SYMBOL, depth)
+        for raw in pairs:
+            assert book.apply(codec.decode(raw, 0.0)) is None  # type: ignore[arg-type]
+        views: list[StreamMessage] = []
+        bids, asks = book_bound(pairs, depth, views.append)
+        assert (bids, asks) == (book.bids(depth), book.asks(depth))
+        assert len(views) == 400
+        assert views[-1].data["bids"] == book.bids(depth)
+        assert views[-1].data["version"] == book.version
+
+
+def test_report_gives_the_least_ratio_from_the_bounds() -> None:
+    """(floor + bound) / floor, per throughput check with a bound."""
+    rounds = [
+        {
+            "floor_book15": {"us_per_frame": 2.0},
+            "sdk_book15": {"us_per_frame": 5.0},
+        }
+    ]
+    report = render_markdown(rounds, {}, {"sdk_book15": 1.5}, {"sdk_book15": "work"})
+    assert "## The least the guarantees allow" in report
+    least = report.split("## The least the guarantees allow")[1]
+    line = next(x for x in least.splitlines() if x.startswith("| book, `stream"))
+    assert "| work | 1.50 µs | 1.75× | 2.50× (2.50–2.50) | ≤ 2× |" in line
+    assert "least the guarantees" not in render_markdown(rounds, {})
