@@ -181,7 +181,13 @@ def test_before_runs_the_earlier_checkout_in_the_same_round(tmp_path: Path) -> N
 def test_bound_does_the_sdks_work_on_the_benchmark_frames() -> None:
     """The lower bound is only a bound if it does what the SDK does: the same
     ticker messages, and the same books after every frame."""
-    from benchmarks.bound import _depth_frames, _ticker_frames, book_bound, ticker_bound
+    from benchmarks.bound import (
+        _depth_frames,
+        _ticker_frames,
+        book_bound,
+        read_latest,
+        ticker_bound,
+    )
     from weex_events.events import StreamMessage
 
     codec = V3Codec()
@@ -198,11 +204,13 @@ def test_bound_does_the_sdks_work_on_the_benchmark_frames() -> None:
             sdk.timestamp,
             sdk.raw,
         )
-    latest = ticker_bound(pairs)
-    assert {event: slot[0].data for event, slot in latest.items()} == {
+    # A stream's slots hold the latest record per symbol, normalized when read.
+    latest = read_latest(ticker_bound(pairs))
+    assert {event: msg.data for event, msg in latest.items()} == {
         msg.event: msg.data
         for msg in expected  # the last per symbol wins
     }
+    assert all(latest[msg.event].timestamp == msg.timestamp for msg in expected[-4:])
     for depth in (15, 200):
         pairs = _depth_frames(depth, 400)
         book = OrderBook(frames.BOOK_SYMBOL, depth)
