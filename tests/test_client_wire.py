@@ -278,3 +278,59 @@ async def test_connect_failure_raises(scripted: ScriptedServer) -> None:
     with pytest.raises(WeexConnectionError):
         async with client_for(config):
             pass
+
+
+async def test_stream_tickers_read_what_a_handler_sees_deferred_or_not(
+    scripted: ScriptedServer, scripted_config: WeexConfig
+) -> None:
+    """A ticker only streams listen to is built when the stream reads it: the
+    stream gets the message a handler gets, before, while and after a handler
+    listens too, and a bad ticker is still an error on arrival."""
+    from weex_events.protocol import DeferredMessage
+
+    handled: list[StreamMessage] = []
+    errors: list[ErrorEvent] = []
+    streamed: list[Any] = []
+    async with client_for(scripted_config) as client:
+        client.on("error", errors.append)
+        stream = client.stream_tickers(["BTCUSDT"])
+
+        async def read(last: str) -> None:
+            async with asyncio.timeout(5):
+                async for msg in stream:
+                    streamed.append(msg)
+                    if msg.data["last"] == last:
+                        return
+
+        async def push_and_read(last: str) -> None:
+            task = asyncio.create_task(read(last))
+            await scripted.wait(lambda: "BTCUSDT@ticker" in scripted.live())
+            await scripted.push(ticker_frame("BTCUSDT", last))
+            await task
+
+        deferred = client._parts.dispatcher.deferred  # what the codec reads
+        await push_and_read("1")  # only the stream listens
+        assert deferred == {"ticker:BTCUSDT"}
+        client.on("ticker:BTCUSDT", handled.append)
+        assert deferred == set()
+        await push_and_read("2")  # a handler too: built at once, for both
+        client.off("ticker:BTCUSDT", handled.append)
+        bad = ticker_frame("BTCUSDT", "3")
+        bad["d"][0]["v"] = "1E+99999"
+        assert deferred == {"ticker:BTCUSDT"}
+        await scripted.push(bad)
+        await client.wait_for("error", timeout=5)
+        await push_and_read("4")  # the stream alone again
+    assert [m.data["last"] for m in streamed] == ["1", "2", "4"]
+    assert all(type(m) is StreamMessage for m in streamed + handled)
+    assert not any(isinstance(m, DeferredMessage) for m in streamed)
+    assert [m.data["last"] for m in handled] == ["2"]
+    assert handled[0] == streamed[1]  # the same message for both
+    assert streamed[0].data == {
+        **streamed[1].data,
+        "last": "1",
+        "mark": "1",
+        "index": "1",
+    }
+    assert streamed[0].timestamp == pytest.approx(1775120226.169)
+    assert len(errors) == 1 and errors[0].source == "decode"

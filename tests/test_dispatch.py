@@ -110,3 +110,32 @@ def test_book_feeds_reach_streams_and_one_built_message_reaches_handlers() -> No
     assert len(queue) == 1 and queue.conflated == 2  # feeds conflate per event
     feed = queue.get_nowait()
     assert isinstance(feed, BookFeed) and feed.book.version == 3
+
+
+def test_deferred_events_are_those_only_deferred_listeners_hear() -> None:
+    """A ticker event is deferred while every listener of it, and of the
+    ``ticker`` kind, takes deferred messages; any other listener (a handler,
+    an observer) makes it eager again, and removing it restores the deferral."""
+    dispatcher = Dispatcher()
+    seen = dispatcher.deferred  # the codecs hold this very set
+    put_a: list[Any] = []
+    put_b: list[Any] = []
+    handler: list[Any] = []
+    dispatcher.add("ticker:BTCUSDT", put_a.append, deferred=True)
+    dispatcher.add("ticker:ETHUSDT", put_b.append, deferred=True)
+    assert seen == {"ticker:BTCUSDT", "ticker:ETHUSDT"}
+    dispatcher.add("ticker:BTCUSDT", handler.append)
+    assert seen == {"ticker:ETHUSDT"}
+    dispatcher.add("ticker", handler.append)  # every symbol's handler
+    assert seen == set()
+    dispatcher.remove("ticker", handler.append)
+    dispatcher.remove("ticker:BTCUSDT", handler.append)
+    assert seen == {"ticker:BTCUSDT", "ticker:ETHUSDT"}
+    stop = dispatcher.observe(["ticker"], handler.append)  # metrics, recorders
+    assert seen == set()
+    stop()
+    dispatcher.remove("ticker:ETHUSDT", put_b.append)
+    assert seen == {"ticker:BTCUSDT"}
+    dispatcher.add("trade:BTCUSDT", handler.append)  # other kinds: no effect
+    assert seen == {"ticker:BTCUSDT"}
+    assert dispatcher.deferred is seen

@@ -21,6 +21,7 @@ import os
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Protocol
 
@@ -83,11 +84,15 @@ def aiohttp_transports(
 
 
 def make_codec(
-    config: WeexConfig, marks: dict[str, str], endpoint: Endpoint | None = None
+    config: WeexConfig,
+    marks: dict[str, str],
+    endpoint: Endpoint | None = None,
+    deferred: AbstractSet[str] = frozenset(),
 ) -> Codec:
     """The codec of the configured protocol generation and market (marks
-    shared). On a socket other than the private endpoint, private pushes are
-    refused."""
+    shared; V3 defers the tickers of the ``deferred`` events, see
+    ``Dispatcher.deferred``). On a socket other than the private endpoint,
+    private pushes are refused."""
     codec: V2Codec | V3Codec
     if config.protocol == "v2":
         codec = V2Codec(number_type=config.number_type, marks=marks)
@@ -95,6 +100,8 @@ def make_codec(
         codec = SpotCodec(number_type=config.number_type, marks=marks)
     else:
         codec = V3Codec(number_type=config.number_type, marks=marks)
+    if isinstance(codec, V3Codec):
+        codec.deferred = deferred
     if endpoint is not None and endpoint is not Endpoint.PRIVATE:
         codec.refuse_private()
     return codec
@@ -124,6 +131,8 @@ class Dialer:
             :class:`~weex_events.recording.Recorder` the dialer closes in
             :meth:`finish`.
         authenticate: sign private handshakes (off for a replay).
+        deferred: the ticker events whose tickers the codecs may defer (the
+            dispatcher's live set, ``Dispatcher.deferred``).
     """
 
     def __init__(
@@ -139,9 +148,11 @@ class Dialer:
         clock: Callable[[], float] = time.time,
         recorder: Recorder | str | os.PathLike[str] | None = None,
         authenticate: bool = True,
+        deferred: AbstractSet[str] = frozenset(),
     ) -> None:
         self.config = cfg = config
         self._sink = sink
+        self._deferred = deferred
         #: Makes a private connection's sink from its codec (``sink`` if ``None``).
         self.private_sink = private_sink
         self._transports: Callable[
@@ -232,7 +243,9 @@ class Dialer:
                 headers.update(await self._auth_headers(url))
             return await self._transports(url, endpoint, headers)
 
-        codec = make_codec(cfg, self._marks, endpoint)
+        # Only public sockets carry tickers: a private codec never defers.
+        deferred = frozenset() if private else self._deferred
+        codec = make_codec(cfg, self._marks, endpoint, deferred)
         sink = self._sink
         if private and self.private_sink is not None:
             sink = self.private_sink(codec)

@@ -19,8 +19,8 @@ nothing when unused, and stays out of :meth:`Dispatcher.handlers`.
 Async handlers' queues are :class:`~weex_events.queues.MessageQueue` (their
 overflow policies live there).
 
-Imports: ``errors``, ``events``, ``bookkeeper``, ``queues``, ``listener``,
-``slow_handlers``, pyee.
+Imports: ``errors``, ``events``, ``protocol`` (its types), ``bookkeeper``,
+``queues``, ``listener``, ``slow_handlers``, pyee.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .bookkeeper import BookFeed
 from .errors import ClientClosedError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .listener import Handler, Listener
+from .protocol import DeferredMessage
 from .queues import MessageQueue
 from .slow_handlers import SlowHandlers
 
@@ -68,6 +69,11 @@ class Dispatcher:
         # Derived from _table: book:SYMBOL's listeners then book's, per symbol
         # event, for emit_book (one lookup per book update).
         self._books: dict[str, tuple[Listener, ...]] = {}
+        #: Derived from the table: the ticker events every listener of which
+        #: (the event's and ``ticker``'s) takes deferred messages, i.e. only
+        #: conflating streams listen. The codecs share this set and hand out a
+        #: :class:`~weex_events.protocol.DeferredMessage` for these events.
+        self.deferred: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         #: Data messages dispatched, per kind (``ticker``, ``order``…).
         self.kinds: dict[str, int] = {}
@@ -89,8 +95,15 @@ class Dispatcher:
         on_remove: Callable[[], None] | None = None,
         observer: bool = False,
         feeds: bool = False,
+        deferred: bool = False,
     ) -> bool:
-        """Register ``handler`` for ``event``; ``False`` if it already was."""
+        """Register ``handler`` for ``event``; ``False`` if it already was.
+
+        ``feeds``: the handler takes a :class:`~weex_events.bookkeeper.BookFeed`
+        for book events; ``deferred``: it takes a
+        :class:`~weex_events.protocol.DeferredMessage` for ticker events (both:
+        a conflating stream's put, which builds the message when read).
+        """
         if self._closed:
             raise ClientClosedError()
         if self._find(event, handler) is not None:
@@ -99,6 +112,7 @@ class Dispatcher:
             self, event, handler, once=once, on_remove=on_remove, observer=observer
         )
         listener.feeds = feeds
+        listener.deferred = deferred
         self.emitter.add_listener(event, listener)
         self._rebuild(event)
         return True
@@ -162,11 +176,32 @@ class Dispatcher:
                 if name.startswith("book:")
             }
             self._books[""] = generic  # a symbol with no listeners of its own
+        elif event == "ticker" or event.startswith("ticker:"):
+            self._defer_tickers()
+
+    def _defer_tickers(self) -> None:
+        """Recompute :attr:`deferred` in place (the codecs hold the set)."""
+        table = self._table
+        generic = table.get("ticker", ())
+        deferred = {
+            name
+            for name, listeners in table.items()
+            if name.startswith("ticker:")
+            and all(listener.deferred for listener in (*listeners, *generic))
+        }
+        if deferred != self.deferred:
+            self.deferred.clear()
+            self.deferred.update(deferred)
 
     # -- emission --------------------------------------------------------------------
 
-    def emit_message(self, msg: StreamMessage) -> None:
-        """Deliver a data message to ``msg.event`` then ``msg.kind`` listeners."""
+    def emit_message(self, msg: StreamMessage | DeferredMessage) -> None:
+        """Deliver a data message to ``msg.event`` then ``msg.kind`` listeners.
+
+        A :class:`~weex_events.protocol.DeferredMessage` comes only for an
+        event in :attr:`deferred`, whose every listener takes one: it goes
+        through unbuilt, like a message.
+        """
         # Runs once per message: the two names are unrolled rather than looped
         # over, and plain sync handlers are called here rather than through
         # Listener.__call__ (each saves a Python call per message). The one
@@ -323,4 +358,5 @@ class Dispatcher:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._table.clear()
         self._books.clear()
+        self.deferred.clear()
         self.emitter.remove_all_listeners()

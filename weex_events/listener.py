@@ -56,6 +56,7 @@ class Listener:
     __slots__ = (
         "_dispatcher",
         "_task",
+        "deferred",
         "event",
         "feeds",
         "handler",
@@ -81,6 +82,7 @@ class Listener:
     ) -> None:
         self._dispatcher = dispatcher
         self.feeds = False  # takes a BookFeed (a book stream's put, never raises)
+        self.deferred = False  # takes a DeferredMessage (a stream's put, likewise)
         self.event = event
         self.handler = handler
         self.observer = observer

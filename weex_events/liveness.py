@@ -4,7 +4,7 @@ A quiet market is not a dead link (dead links are found by the keepalive), so
 silence only produces a ``stale`` warning, once per silence. Pure: callers pass
 the times; the client runs the periodic check.
 
-Imports: ``events``.
+Imports: ``events``, ``protocol`` (its types).
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from .events import PRIVATE_KINDS, Channel, StaleEvent, StreamMessage
+from .protocol import DeferredMessage
 
 __all__ = ["Liveness"]
+
+Data = StreamMessage | DeferredMessage
+"""What the read loop delivers: a message, or one built when read."""
 
 
 def _key(kind: str, symbol: str | None) -> str:
@@ -42,16 +46,14 @@ class Liveness:
         """Data of ``kind`` for ``symbol`` arrived at ``when``."""
         self._seen[_key(kind, symbol)] = when
 
-    def wrap(
-        self, deliver: Callable[[StreamMessage], None]
-    ) -> Callable[[StreamMessage], None]:
+    def wrap(self, deliver: Callable[[Data], None]) -> Callable[[Data], None]:
         """``deliver`` with an arrival stamp for watched kinds (itself if none)."""
         watched = frozenset(self.limits)
         if not watched:
             return deliver
         seen = self._seen
 
-        def stamped(msg: StreamMessage) -> None:
+        def stamped(msg: Data) -> None:
             if msg.kind in watched:
                 seen[_key(msg.kind, msg.symbol)] = msg.received_at
             deliver(msg)

@@ -85,6 +85,7 @@ class Parts:
             clock=clock,
             recorder=recorder,
             authenticate=not isinstance(transports, Player),
+            deferred=dispatcher.deferred,
         )
         self.hub = hub = Hub(
             self.dialer.connection,

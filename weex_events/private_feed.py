@@ -57,7 +57,7 @@ from .hub import Hub
 from .outputs import Outputs
 from .private_items import AccountState, PrivateItem
 from .private_state import PrivateState
-from .protocol import Codec, Decoded, DepthUpdate
+from .protocol import Codec, Decoded, DeferredMessage, DepthUpdate
 from .queues import RECOVER
 from .recovery import DEFAULT_MARGIN_MS, Recovery, RecoverySource, recover
 from .rest import WeexRestClient
@@ -328,8 +328,10 @@ class PrivateSink:
         self._outputs = outputs
         self._codec = codec
 
-    def deliver(self, msg: StreamMessage) -> None:
+    def deliver(self, msg: StreamMessage | DeferredMessage) -> None:
         """A private push: admitted, then dispatched."""
+        if isinstance(msg, DeferredMessage):  # never made for a private socket
+            msg = msg.message()
         self._feed.push(msg, self._codec.private_version)
 
     def deliver_depth(self, update: DepthUpdate) -> None:

@@ -14,9 +14,11 @@ account over REST), and a queue made with ``fail=True`` (a stream's) ends with
 The policy of each kind comes from the registry (:mod:`weex_events.kinds`);
 anything that is not a data message (lifecycle payloads) is kept. A book
 stream's queue holds :class:`~weex_events.bookkeeper.BookFeed` (a book whose
-view is built when read), conflated like the messages it stands for.
+view is built when read), and a ticker stream's may hold
+:class:`~weex_events.protocol.DeferredMessage` (a checked ticker whose message is
+built when read), conflated like the messages they stand for.
 
-Imports: ``errors``, ``events``, ``kinds``, ``bookkeeper``.
+Imports: ``errors``, ``events``, ``kinds``, ``bookkeeper``, ``protocol``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .bookkeeper import BookFeed
 from .errors import SlowConsumerError
 from .events import ErrorEvent, SlowConsumerEvent, StreamMessage
 from .kinds import KINDS, Policy
+from .protocol import DeferredMessage
 
 __all__ = ["RECOVER", "MessageQueue", "QueueClosed"]
 
@@ -120,7 +123,11 @@ class MessageQueue:
         if self._closed:
             return
         cls = item.__class__
-        kind = item.kind if cls is StreamMessage or cls is BookFeed else _kind_of(item)
+        kind = (
+            item.kind
+            if cls is StreamMessage or cls is BookFeed or cls is DeferredMessage
+            else _kind_of(item)
+        )
         if kind in _CONFLATE:
             key = item.event
             slot = self._slots.get(key)
@@ -156,7 +163,7 @@ class MessageQueue:
                 cls = head.__class__
                 head_kind = (
                     head.kind
-                    if cls is StreamMessage or cls is BookFeed
+                    if cls is StreamMessage or cls is BookFeed or cls is DeferredMessage
                     else _kind_of(head)
                 )
                 if _policy(head_kind) != "keep":
@@ -171,7 +178,7 @@ class MessageQueue:
             self._behind = True
             event = (
                 item.event
-                if item.__class__ is StreamMessage or item.__class__ is BookFeed
+                if isinstance(item, StreamMessage | BookFeed | DeferredMessage)
                 else type(item).__name__
             )
             self._on_slow(

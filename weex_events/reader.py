@@ -25,6 +25,7 @@ from .events import Channel, Endpoint, ErrorEvent, StreamMessage
 from .protocol import (
     Codec,
     Decoded,
+    DeferredMessage,
     DepthUpdate,
     Greeting,
     Reply,
@@ -46,8 +47,8 @@ YIELD_AFTER = 0.005
 class Sink(Protocol):
     """What a connection hands its output to (the client)."""
 
-    def deliver(self, msg: StreamMessage) -> None:
-        """A normalized data message (hot path)."""
+    def deliver(self, msg: StreamMessage | DeferredMessage) -> None:
+        """A normalized data message, or one built when read (hot path)."""
 
     def deliver_depth(self, update: DepthUpdate) -> None:
         """A depth frame for the local order book."""

@@ -5,7 +5,8 @@ subscribes (so the first snapshot is never missed), holds a reference on each
 channel it needs, and gives both back when the loop ends, breaks, raises or is
 cancelled. Its queue is bounded with the policy of
 :class:`~weex_events.queues.MessageQueue`: tickers and books conflate to the
-latest per symbol, trades and klines drop the oldest, private data is kept.
+latest per symbol, trades and klines drop the oldest, private data is kept. A
+book's feed and a deferred ticker wait there unbuilt; ``__anext__`` builds them.
 
 Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
 ``__anext__`` is cancelled (as for async generators), when the client closes,
@@ -37,6 +38,7 @@ from .errors import ClientClosedError, ConfigError, WeexError
 from .events import Channel, StreamMessage, channel_for_event
 from .handlers import Handlers, Holder
 from .kinds import book_depth, lookup
+from .protocol import DeferredMessage
 from .queues import MessageQueue, QueueClosed
 from .subscriptions import make_channels
 
@@ -172,13 +174,14 @@ class Stream:
             except BaseException:  # cancelled, or the stream failed: let go
                 self._release()
                 raise
-            if item.__class__ is not BookFeed:
-                break
-            # A book feed: built now (None after a gap, until the snapshot).
-            item = item.message(self._book_level or 0)
-            if item is not None:
-                break
-            self._queue.conflated += 1
+            if item.__class__ is DeferredMessage:  # a ticker, checked on arrival
+                item = item.message()
+            elif item.__class__ is BookFeed:  # None after a gap, until the snapshot
+                item = item.message(self._book_level or 0)
+                if item is None:
+                    self._queue.conflated += 1
+                    continue
+            break
         msg: StreamMessage = item
         if self._transform is not None:
             msg = self._transform(msg)
@@ -192,7 +195,7 @@ class Stream:
             dispatcher = owner.dispatcher
             feeds = self._book_level is not None
             for event in self.events:
-                dispatcher.add(event, self._put, feeds=feeds)
+                dispatcher.add(event, self._put, feeds=feeds, deferred=True)
             owner.subscriber.acquire(self.channels, book_level=self._book_level)
             self._held = True
             await owner.wait(self.channels)

@@ -2,7 +2,9 @@
 
 A codec turns :class:`~weex_events.events.Channel` objects into commands and turns
 frames into either a list of :class:`~weex_events.events.StreamMessage` (data) or a
-single control item defined here. Codecs never await, sleep or read the clock: the
+single control item defined here. A data item may instead be a
+:class:`DeferredMessage`, whose message is built when read (only for events the
+codec was told no one needs at once). Codecs never await, sleep or read the clock: the
 caller passes ``received_at``. They keep only the small state the wire format
 requires (the last mark price per symbol, the open kline bar per series).
 :func:`new_message` builds the messages on the hot paths (codecs, book keeper).
@@ -24,6 +26,7 @@ from ..events import Channel, StreamMessage
 __all__ = [
     "Codec",
     "Decoded",
+    "DeferredMessage",
     "DepthUpdate",
     "Greeting",
     "Reply",
@@ -177,6 +180,65 @@ new_message: Callable[
 ] = _message_builder()
 
 
+class DeferredMessage:
+    """A checked data item whose :class:`StreamMessage` is built when read.
+
+    A codec hands one out instead of the message for an event whose every
+    listener is a conflating stream (the dispatcher keeps the set of such
+    events, see ``Dispatcher.deferred``): the frame is checked on arrival as
+    for a message, and whatever the codec keeps from it (a ticker's mark
+    price) is kept then; only building the normalized ``data`` and the message
+    waits. A stream that conflates the item away never builds it (DESIGN §2).
+
+    Attributes:
+        event, kind, symbol, timestamp, received_at, raw: as the message's.
+        extra: what the codec computed while checking, for ``build``.
+    """
+
+    __slots__ = (
+        "_build",
+        "_message",
+        "event",
+        "extra",
+        "kind",
+        "raw",
+        "received_at",
+        "symbol",
+        "timestamp",
+    )
+
+    def __init__(
+        self,
+        event: str,
+        kind: str,
+        symbol: str | None,
+        timestamp: float,
+        received_at: float,
+        raw: Any,
+        extra: Any,
+        build: Callable[[DeferredMessage], StreamMessage],
+    ) -> None:
+        self.event = event
+        self.kind = kind
+        self.symbol = symbol
+        self.timestamp = timestamp
+        self.received_at = received_at
+        self.raw = raw
+        self.extra = extra
+        self._build = build
+        self._message: StreamMessage | None = None
+
+    def __repr__(self) -> str:
+        return f"<DeferredMessage {self.event} at {self.received_at}>"
+
+    def message(self) -> StreamMessage:
+        """The message, built on the first call (``build(self)``)."""
+        msg = self._message
+        if msg is None:
+            msg = self._message = self._build(self)
+        return msg
+
+
 @dataclass(frozen=True, slots=True)
 class UnknownPush:
     """A well-formed push of a type the codec does not know; reported, not fatal."""
@@ -186,7 +248,8 @@ class UnknownPush:
 
 
 Decoded: TypeAlias = (
-    "list[StreamMessage] | DepthUpdate | Greeting | ServerPing | Reply | UnknownPush"
+    "list[StreamMessage] | list[DeferredMessage] | DepthUpdate | Greeting"
+    " | ServerPing | Reply | UnknownPush"
 )
 
 

@@ -9,19 +9,20 @@ trades, bars and private items are read here and turned into messages by
 :class:`~.codec.BaseCodec`.
 
 Imports: ``errors``, ``events``, ``protocol`` (its types), ``.codec``,
-``.control``, ``.klines``, ``.normalize``, ``.numbers``, ``.symbols``, orjson.
+``.control``, ``.klines``, ``.normalize``, ``.numbers``, ``.symbols``,
+``.v3_ticker``, orjson.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import orjson
 
 from ..errors import DecodeError
-from . import Decoded, DepthUpdate, ServerPing, new_message
+from . import Decoded, DeferredMessage, DepthUpdate, ServerPing, new_message
 from .codec import MALFORMED, PRIVATE_KINDS, BaseCodec, dumps
 from .control import v3_control
 from .normalize import Field
@@ -35,25 +36,10 @@ from .numbers import (
     to_text,
 )
 from .symbols import normalize as user_symbol
+from .v3_ticker import TICKER_NUMBERS, TICKER_WIRE, ticker_message
 
 __all__ = ["V3Codec"]
 
-# WEEX-WS.md §1.5 ticker wire names of the decimal fields, in DESIGN.md §1 order;
-# "P" (change, a fraction) and "n" (trade count) are handled on their own.
-_TICKER_NUMBERS = (
-    ("last", "c"),
-    ("mark", "m"),
-    ("index", "i"),
-    ("open", "o"),
-    ("high", "h"),
-    ("low", "l"),
-    ("volume", "v"),
-    ("quote_volume", "q"),
-    ("change_abs", "p"),
-)
-# The same fields plus "P" and "n", in that order, read in one call on the fast
-# path of a complete contract ticker.
-_TICKER_WIRE = itemgetter(*(src for _, src in _TICKER_NUMBERS), "P", "n")
 # Wire symbol -> (user symbol, ticker event name); bounded like symbols._normalize.
 _SYMBOL_CACHE_LIMIT = 4096
 # A depth side missing from the frame (distinct from an explicit null).
@@ -102,6 +88,11 @@ class V3Codec(BaseCodec):
         super().__init__(number_type=number_type, marks=marks, market=market)
         norm = self._norm
         self._symbols: dict[str, tuple[str, str]] = {}
+        #: Ticker events (``"ticker:BTCUSDT"``) that only conflating streams
+        #: listen to: a complete contract ticker of one of them is checked and
+        #: handed out as a :class:`DeferredMessage`. The client shares its
+        #: dispatcher's set here (kept current as listeners come and go).
+        self.deferred: AbstractSet[str] = frozenset()
         num = norm.num
         self._text = number_type is str
         self._percent = norm.percent
@@ -207,7 +198,7 @@ class V3Codec(BaseCodec):
         if self._text:
             try:
                 last, mark, index, open_, high, low, vol, qvol, delta, change, n = (
-                    _TICKER_WIRE(item)
+                    TICKER_WIRE(item)
                 )
                 joined = "".join(
                     (last, mark, index, open_, high, low, vol, qvol, delta, change)
@@ -245,6 +236,27 @@ class V3Codec(BaseCodec):
                         change = head + tail
                     else:
                         change = percent_text(change)
+                    self.marks[symbol] = mark
+                    if event in self.deferred:
+                        # Only conflating streams listen: checked and its mark
+                        # kept now, normalized if and when a stream reads it.
+                        stamp = msg.get("E")
+                        timestamp = received_at if stamp is None else stamp / 1000
+                        return [
+                            DeferredMessage(
+                                event,
+                                "ticker",
+                                symbol,
+                                timestamp,
+                                received_at,
+                                item,
+                                change,
+                                ticker_message,
+                            )
+                        ]
+                    # Written out, not a call to ticker_message: that would
+                    # cost every handled ticker a call and a DeferredMessage.
+                    # tests/protocol/test_deferred_tickers.py keeps the two equal.
                     data = {
                         "symbol": symbol,
                         "last": last,
@@ -259,7 +271,6 @@ class V3Codec(BaseCodec):
                         "change": change,
                         "trades": n,
                     }
-                    self.marks[symbol] = mark
         if data is None:
             data = self._ticker_data(item, symbol)
         stamp = msg.get("E")
@@ -283,13 +294,13 @@ class V3Codec(BaseCodec):
         get = item.get
         data: dict[str, Any] = {"symbol": symbol}
         if self._text:
-            for out, src in _TICKER_NUMBERS:
+            for out, src in TICKER_NUMBERS:
                 value = get(src)
                 if value is not None:
                     data[out] = number_text(value)
         else:
             num = self._norm.num
-            for out, src in _TICKER_NUMBERS:
+            for out, src in TICKER_NUMBERS:
                 value = get(src)
                 if value is not None:
                     data[out] = num(value)
