@@ -24,9 +24,10 @@ of ``stats`` and the clock comparison that lets other tasks run (issue 11's
   change as a percent (DESIGN §1); the normalized ``data`` dict; the mark price
   kept for private state; the :class:`~weex_events.events.StreamMessage`; then
   the handler, called inside ``try`` (a handler's exception never reaches the
-  read loop). For a stream, the checks and the mark only: the latest ticker per
-  symbol waits in its conflating slot and is normalized when read, since
-  nothing a user sees needs the tickers a stream conflates away.
+  read loop). For a stream, the checks (the change's conversion is one) and the
+  mark only: the latest ticker per symbol waits in its conflating slot and is
+  normalized when read, since nothing a user sees needs the tickers a stream
+  conflates away.
 * **book**: the channel's book from symbol and depth; ``U``/``u`` checked and
   chained (a gap is detected on the frame that causes it); every row checked
   (a pair of text, a plain number of sane size) and applied to sides kept
@@ -84,20 +85,17 @@ _TICKER = itemgetter("c", "m", "i", "o", "h", "l", "v", "q", "p", "P", "n")
 
 
 def _ticker_message(
-    symbol: str, event: str, fields: tuple[Any, ...], stamp: int, now: float, item: Any
+    symbol: str,
+    event: str,
+    fields: tuple[Any, ...],
+    change: str,
+    stamp: int,
+    now: float,
+    item: Any,
 ) -> Any:
-    """The normalized ticker message (DESIGN §1) of checked fields."""
-    last, mark, index, open_, high, low, vol, qvol, delta, change, trades = fields
-    if change[:1] == "-":
-        head = NEGATIVE_HEADS.get(change[:5])
-        tail = change[5:]
-    else:
-        head = POSITIVE_HEADS.get(change[:4])
-        tail = change[4:]
-    if head is not None and tail.isdigit() and tail.isascii():
-        change = head + tail
-    else:
-        change = percent_text(change)
+    """The normalized ticker message (DESIGN §1) of checked fields, ``change``
+    already a percent."""
+    last, mark, index, open_, high, low, vol, qvol, delta, _, trades = fields
     data = {
         "symbol": symbol,
         "last": last,
@@ -171,16 +169,28 @@ def ticker_bound(
             or len(change) > MAX_NUMBER_TEXT
         ):
             raise ValueError("the benchmark's tickers are all plain")
+        # The change as a percent: a check too (anything but a number raises),
+        # so it runs on arrival, deferred or not.
+        if change[:1] == "-":
+            head = NEGATIVE_HEADS.get(change[:5])
+            tail = change[5:]
+        else:
+            head = POSITIVE_HEADS.get(change[:4])
+            tail = change[4:]
+        if head is not None and tail.isdigit() and tail.isascii():
+            percent = head + tail
+        else:
+            percent = percent_text(change)
         marks[symbol] = mark_price
         if deliver is None:
-            record = (symbol, event, fields, doc["E"], now, item)
+            record = (symbol, event, fields, percent, doc["E"], now, item)
             slot = slots.get(event)
             if slot is None:
                 slots[event] = [record, event]
             else:
                 slot[0] = record
             continue
-        msg = _ticker_message(symbol, event, fields, doc["E"], now, item)
+        msg = _ticker_message(symbol, event, fields, percent, doc["E"], now, item)
         try:
             deliver(msg)
         except Exception:
