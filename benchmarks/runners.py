@@ -5,7 +5,7 @@ and consumes one run: warmup frames, then ``N`` measured frames between the
 ``start`` and ``end`` markers (:data:`benchmarks.frames.MARK_FIELD`). It prints
 one JSON object on stdout: CPU time (``time.process_time``) and wall time over
 the measured window, garbage collections in it, messages its consumer saw, the
-process's peak RSS (``ru_maxrss``) and, for the latency runners, send → handler
+process's peak RSS (:func:`peak_rss_kb`) and, for the latency runners, send → handler
 latency percentiles. Every consumer does the same tiny amount of work per
 message (one dict lookup for the marker, one counter), so differences are the
 client's own cost.
@@ -63,6 +63,26 @@ __all__ = ["RUNNERS", "Scenario", "Window", "main", "run"]
 
 #: Frames per second of the latency runners.
 LATENCY_RATE = 2000.0
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set size, in KiB.
+
+    Linux's ``VmHWM`` (the high-water mark of this program's own memory), not
+    ``ru_maxrss``: that one carries over, through ``fork`` and ``exec``, the
+    resident size of the parent that started the runner, so a small runner
+    reported its parent's size (the floor read 3 MB more as soon as the suite
+    imported ``weex_events`` itself). ``ru_maxrss`` where there is no
+    ``/proc``.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 @dataclass(frozen=True)
@@ -154,7 +174,7 @@ class Window:
             "wall_us": self._wall / max(1, n - 1) * 1e6,
             "seen": self.seen,
             "gc": self._gc,
-            "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "maxrss_kb": peak_rss_kb(),
         }
         if self.latencies_ns:
             lat = sorted(self.latencies_ns)

@@ -238,3 +238,28 @@ def test_report_gives_the_least_ratio_from_the_bounds() -> None:
     line = next(x for x in least.splitlines() if x.startswith("| book, `stream"))
     assert "| work | 1.50 µs | 1.75× | 2.50× (2.50–2.50) | ≤ 2× |" in line
     assert "least the guarantees" not in render_markdown(rounds, {})
+
+
+def test_a_runners_peak_memory_is_its_own_not_its_parents() -> None:
+    """ru_maxrss carries the parent's resident size through fork and exec; the
+    runners report their own peak, so a big parent leaves a small child small."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(300 << 20)  # 300 MiB, resident (zero-filled)
+    probe = (
+        "import resource; from benchmarks.runners import peak_rss_kb; "
+        "print(peak_rss_kb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    del ballast
+    own, inherited = (int(x) for x in out.split())
+    assert 0 < own < 150 << 10  # a bare interpreter: tens of MiB
+    assert own <= inherited
