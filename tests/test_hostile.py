@@ -140,6 +140,28 @@ async def test_oversized_frame_refused_from_its_header(hostile: HostileServer) -
 # -- item 4: invalid levels never published ------------------------------------------
 
 
+async def _bad_delta(
+    hostile: HostileServer, bids: list[Any], number_type: type = str
+) -> tuple[list[Any], list[ErrorEvent], Any]:
+    """A client's book of BTCUSDT gets a snapshot, then a delta with ``bids``:
+    the book messages and errors it saw, and the resync that followed."""
+    books: list[Any] = []
+    errors: list[ErrorEvent] = []
+    async with WeexWebSocketClient(
+        config(hostile, number_type=number_type), backoff=zero_backoff
+    ) as client:
+        client.on("book:BTCUSDT", books.append)
+        client.on("error", errors.append)
+        await hostile.wait(lambda: any(p.commands for p in hostile.open_peers))
+        peer = hostile.open_peers[0]
+        await peer.send(
+            depth(1, 10, [["99.5", "1.0"]], [["100.5", "2.0"]], snapshot=True)
+        )
+        await peer.send(depth(10, 11, bids, []))
+        resync = await client.wait_for("resync", timeout=30)
+    return books, errors, resync
+
+
 @pytest.mark.parametrize("bad", ["abc", "-5", "NaN", "Infinity", "1E+99999"])
 @pytest.mark.parametrize("number_type", [str, float, "decimal"])
 async def test_invalid_book_size_is_error_and_resync(
@@ -149,24 +171,9 @@ async def test_invalid_book_size_is_error_and_resync(
     import decimal
 
     ntype = decimal.Decimal if number_type == "decimal" else number_type
-    books: list[Any] = []
-    errors: list[ErrorEvent] = []
-    resyncs: list[Any] = []
-    async with WeexWebSocketClient(
-        config(hostile, number_type=ntype), backoff=zero_backoff
-    ) as client:
-        client.on("book:BTCUSDT", books.append)
-        client.on("error", errors.append)
-        client.on("resync", resyncs.append)
-        await hostile.wait(lambda: any(p.commands for p in hostile.open_peers))
-        peer = hostile.open_peers[0]
-        await peer.send(
-            depth(1, 10, [["99.5", "1.0"]], [["100.5", "2.0"]], snapshot=True)
-        )
-        await peer.send(depth(10, 11, [["99.0", bad]], []))
-        resync = await client.wait_for("resync", timeout=30)
-        assert resync.reason == "bad_level"
-        assert any(bad[:8] in e.message for e in errors), errors
+    books, errors, resync = await _bad_delta(hostile, [["99.0", bad]], ntype)
+    assert resync.reason == "bad_level"
+    assert any(bad[:8] in e.message for e in errors), errors
     assert books, "the snapshot was published"
     for msg in books:
         for _, size in msg.data["bids"] + msg.data["asks"]:
@@ -182,20 +189,9 @@ async def test_malformed_book_row_is_error_and_resync(
     """A depth row that is not a [price, size] pair of text is an error and a
     resync; the book is never published with it (the string "95" would
     otherwise read as price "9", size "5")."""
-    books: list[Any] = []
-    errors: list[ErrorEvent] = []
-    async with WeexWebSocketClient(config(hostile), backoff=zero_backoff) as client:
-        client.on("book:BTCUSDT", books.append)
-        client.on("error", errors.append)
-        await hostile.wait(lambda: any(p.commands for p in hostile.open_peers))
-        peer = hostile.open_peers[0]
-        await peer.send(
-            depth(1, 10, [["99.5", "1.0"]], [["100.5", "2.0"]], snapshot=True)
-        )
-        await peer.send(depth(10, 11, [["99.1", "1"], row], []))
-        resync = await client.wait_for("resync", timeout=30)
-        assert resync.reason == "bad_level"
-        assert any("bad level" in e.message for e in errors), errors
+    books, errors, resync = await _bad_delta(hostile, [["99.1", "1"], row])
+    assert resync.reason == "bad_level"
+    assert any("bad level" in e.message for e in errors), errors
     assert len(books) == 1, "only the snapshot was published"
     assert books[0].data["bids"] == [("99.5", "1.0")]
 
