@@ -13,11 +13,10 @@ Release happens in :meth:`Stream.aclose`, on ``async with`` exit, when a pending
 and, for a plain ``break``, when the stream object is garbage-collected (at once in
 CPython, since nothing else refers to it).
 
-A book stream sees only the book depth it asked for: ``book:SYMBOL`` carries
-every depth held for the symbol, each message naming its ``data["depth"]``.
-
-Streams hold channels through a :class:`Subscriber` (the hub), so this module
-does not depend on the connection layer.
+A book stream sees only the book depth it asked for (``book:SYMBOL`` carries
+every depth held for the symbol). Streams hold channels through a
+:class:`Subscriber` (the hub), so this module does not depend on the
+connection layer.
 
 Imports: ``errors``, ``events``, ``kinds``, ``protocol``, ``subscriptions``,
 ``bookkeeper``, ``queues``, ``dispatch``, ``handlers``.
