@@ -44,9 +44,9 @@ from .rest import DEFAULT_DEPTH_LIMIT, DEPTH_LIMITS, INVALID_SYMBOL
 from .signed_rest import (
     Action,
     SignedRequests,
-    body_text,
     json_response,
     missing,
+    order_fields,
     refusal,
 )
 from .spot_channels import touch
@@ -173,16 +173,7 @@ class _SpotRoutes:
     # -- signed -----------------------------------------------------------------------
 
     def _place(self, api_key: str, request: web.Request, body: dict[str, Any]) -> Any:
-        order = self._paper.place_order(
-            api_key,
-            body_text(body, "symbol", required=True) or "",
-            body_text(body, "side", required=True) or "",
-            body_text(body, "quantity", required=True) or "",
-            type=body_text(body, "type", required=True) or "",
-            price=body_text(body, "price", required=False),
-            time_in_force=body_text(body, "timeInForce", required=False),
-            client_order_id=body_text(body, "newClientOrderId", required=False),
-        )
+        order = self._paper.place_order(api_key, **order_fields(body))
         return spot_private_frames.order_result(order)
 
     def _ids(self, request: web.Request) -> tuple[str | None, str | None]:

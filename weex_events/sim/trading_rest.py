@@ -44,7 +44,7 @@ from .history_rest import HistoryActions
 from .market import MarketEngine
 from .orders import illegal
 from .paper import PaperExchange
-from .signed_rest import SignedRequests, body_text, missing
+from .signed_rest import SignedRequests, body_text, missing, order_fields
 
 __all__ = ["TIME_PATH", "add_trading_routes"]
 
@@ -73,14 +73,8 @@ class _TradingRoutes:
             raise illegal("reduceOnly")
         order = self._paper.place_order(
             api_key,
-            body_text(body, "symbol", required=True) or "",
-            body_text(body, "side", required=True) or "",
-            body_text(body, "quantity", required=True) or "",
-            type=body_text(body, "type", required=True) or "",
-            price=body_text(body, "price", required=False),
-            time_in_force=body_text(body, "timeInForce", required=False),
+            **order_fields(body),
             reduce_only=reduce_only,
-            client_order_id=body_text(body, "newClientOrderId", required=False),
             position_side=body_text(body, "positionSide", required=False),
         )
         return private_frames.order_result(order)
