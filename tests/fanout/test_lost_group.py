@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -42,15 +41,6 @@ from weex_events.metrics import ClientCollector
 @pytest.fixture
 def key(prefix: str) -> str:
     return f"{prefix}:contract:trade:BTCUSDT"
-
-
-@pytest.fixture
-async def raw(redis_url: str) -> AsyncIterator[Any]:
-    client = aioredis.Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def nogroup_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -8,7 +8,6 @@ import asyncio
 import gc
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,15 +24,6 @@ from weex_events import ErrorEvent, WeexWebSocketClient
 from weex_events.fanout import FanoutError, RedisPublisher, account_id
 from weex_events.fanout.entries import decode
 from weex_events.sim import Simulator
-
-
-@pytest.fixture
-async def raw(redis_url: str) -> AsyncIterator[Any]:
-    client = aioredis.Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def trade_key(prefix: str) -> str:
