@@ -42,6 +42,8 @@ _POLICIES: dict[str | None, str] = {k.name: k.policy.value for k in KINDS.values
 _POLICIES["error"] = Policy.DROP_OLDEST.value
 _KEEP = Policy.KEEP.value
 _PRIVATE = frozenset(k.name for k in KINDS.values() if k.private)
+# What a queue holds that has a kind and an event (put spells it out: hot path).
+_DATA = (StreamMessage, BookFeed, DeferredMessage)
 #: The ``slow_consumer`` policy of a private backlog past its limit.
 RECOVER = "recover"
 
@@ -160,12 +162,7 @@ class MessageQueue:
             items = self._items
             for i, entry in enumerate(items):
                 head = entry[0] if entry.__class__ is list else entry
-                cls = head.__class__
-                head_kind = (
-                    head.kind
-                    if cls is StreamMessage or cls is BookFeed or cls is DeferredMessage
-                    else _kind_of(head)
-                )
+                head_kind = head.kind if isinstance(head, _DATA) else _kind_of(head)
                 if _policy(head_kind) != "keep":
                     del items[i]
                     if entry.__class__ is list:
@@ -176,11 +173,7 @@ class MessageQueue:
                 policy = "keep"  # everything pending is private: keep it all
         if not self._behind and self._on_slow is not None:
             self._behind = True
-            event = (
-                item.event
-                if isinstance(item, StreamMessage | BookFeed | DeferredMessage)
-                else type(item).__name__
-            )
+            event = item.event if isinstance(item, _DATA) else type(item).__name__
             self._on_slow(
                 SlowConsumerEvent(
                     self.name, event, len(self._items), self.dropped, policy
@@ -195,9 +188,7 @@ class MessageQueue:
         self.dropped += pending
         self._behind = False
         if self._on_slow is not None:
-            event = (
-                item.event if item.__class__ is StreamMessage else type(item).__name__
-            )
+            event = item.event if isinstance(item, _DATA) else type(item).__name__
             self._on_slow(
                 SlowConsumerEvent(self.name, event, pending, self.dropped, RECOVER)
             )
